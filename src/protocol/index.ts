@@ -3,3 +3,4 @@ export * from './entities.ts';
 export * from './text-rules.ts';
 export * from './ws.ts';
 export * from './http.ts';
+export * from './provider.ts';
