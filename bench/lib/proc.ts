@@ -1,0 +1,101 @@
+/**
+ * Readers for /proc: CPU time and memory of one process, and busy time of the whole host.
+ * Linux only (the benchmark's machines are).
+ */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+
+let clockTicks = 100;
+try {
+  clockTicks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+} catch {
+  /* keep the usual 100 Hz */
+}
+
+/** User+system CPU time of a process, in microseconds (resolution: one clock tick, usually 10 ms). */
+export function procCpuMicros(pid: number): number {
+  const text = readFileSync(`/proc/${pid}/stat`, 'latin1');
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return ((utime + stime) * 1e6) / clockTicks;
+}
+
+/** VmRSS and VmHWM (peak RSS) of a process, in KiB. */
+export function procMemKiB(pid: number): { rss: number; hwm: number } {
+  const text = readFileSync(`/proc/${pid}/status`, 'latin1');
+  const rss = /VmRSS:\s+(\d+)/.exec(text);
+  const hwm = /VmHWM:\s+(\d+)/.exec(text);
+  return { rss: Number(rss?.[1] ?? 0), hwm: Number(hwm?.[1] ?? 0) };
+}
+
+/** Busy and total time of all cores of the host, in microseconds. */
+export function hostCpuMicros(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0] ?? '';
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already in user)
+  const total = v.slice(0, 8).reduce((a, b) => a + (b || 0), 0);
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  return { busy: ((total - idle) * 1e6) / clockTicks, total: (total * 1e6) / clockTicks };
+}
+
+export interface CpuSnapshot {
+  at: number;
+  server: number;
+  gen: number;
+  hostBusy: number;
+}
+
+/** One reading of the server's, this process's and the host's CPU time. */
+export function cpuSnapshot(serverPid: number): CpuSnapshot {
+  const usage = process.cpuUsage();
+  return {
+    at: performance.now(),
+    server: procCpuMicros(serverPid),
+    gen: usage.user + usage.system,
+    hostBusy: hostCpuMicros().busy,
+  };
+}
+
+export interface CpuWindow {
+  seconds: number;
+  /** CPU time used in the window, in core-seconds. */
+  server_cpu_s: number;
+  gen_cpu_s: number;
+  host_cpu_s: number;
+  /** Average cores busy over the window (1.0 = one core fully busy). */
+  server_cores: number;
+  gen_cores: number;
+  host_cores: number;
+  /** Host CPU not used by the server or the generator: other work on the machine (noise). */
+  other_cores: number;
+}
+
+export function cpuWindow(a: CpuSnapshot, b: CpuSnapshot): CpuWindow {
+  const seconds = (b.at - a.at) / 1000;
+  const server = (b.server - a.server) / 1e6;
+  const gen = (b.gen - a.gen) / 1e6;
+  const host = (b.hostBusy - a.hostBusy) / 1e6;
+  return {
+    seconds,
+    server_cpu_s: server,
+    gen_cpu_s: gen,
+    host_cpu_s: host,
+    server_cores: server / seconds,
+    gen_cores: gen / seconds,
+    host_cores: host / seconds,
+    other_cores: Math.max(0, (host - server - gen) / seconds),
+  };
+}
+
+export function machine(): { cores: number; cpu_model: string; node: string; platform: string } {
+  const list = cpus();
+  return {
+    cores: list.length,
+    cpu_model: list[0]?.model ?? 'unknown',
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * Summary of a V8 `.cpuprofile` (as written by `node --cpu-prof`): where the samples went,
+ * by function (self and inclusive) and by origin (this project, ws, zod, node internals, GC).
+ */
+import { readFileSync } from 'node:fs';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  hitCount?: number;
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+}
+
+export interface ProfileRow {
+  name: string;
+  where: string;
+  self_pct: number;
+  total_pct: number;
+}
+
+export interface ProfileSummary {
+  file: string;
+  /** Samples outside `(idle)`; percentages below are of these. */
+  busy_samples: number;
+  idle_pct_of_all: number;
+  categories: Record<string, number>;
+  top_self: ProfileRow[];
+  top_total: ProfileRow[];
+}
+
+function where(url: string, line: number): string {
+  if (!url) return '';
+  let short = url.replace(/^file:\/\//, '');
+  const nm = short.lastIndexOf('node_modules/');
+  if (nm >= 0) short = short.slice(nm + 'node_modules/'.length);
+  else {
+    const src = short.search(/\/(src|bench)\//);
+    if (src >= 0) short = short.slice(src + 1);
+  }
+  return `${short}:${line + 1}`;
+}
+
+export function category(name: string, url: string): string {
+  if (name === '(garbage collector)') return 'gc';
+  if (name === '(program)') return 'program (native, unattributed)';
+  if (name === '(idle)') return 'idle';
+  if (!url) return 'native/builtin';
+  if (url.startsWith('node:')) return 'node internals';
+  const nm = /node_modules\/((@[^/]+\/)?[^/]+)/.exec(url);
+  if (nm) return nm[1]!;
+  if (/\/src\/server\//.test(url)) return 'src/server';
+  if (/\/src\/protocol\//.test(url)) return 'src/protocol';
+  if (/\/bench\//.test(url)) return 'bench';
+  return 'other';
+}
+
+export function summariseProfile(file: string, top = 25): ProfileSummary {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const key = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'}\t${where(node.callFrame.url, node.callFrame.lineNumber)}`;
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  const categories = new Map<string, number>();
+  let all = 0;
+  let idle = 0;
+  // Depth-first walk from the root, with the keys on the current path counted once each.
+  const root = profile.nodes[0]!;
+  const onPath = new Map<string, number>();
+  const stack: { node: ProfileNode; child: number }[] = [{ node: root, child: -1 }];
+  while (stack.length) {
+    const top = stack[stack.length - 1]!;
+    if (top.child === -1) {
+      const k = key(top.node);
+      onPath.set(k, (onPath.get(k) ?? 0) + 1);
+      const hits = top.node.hitCount ?? 0;
+      all += hits;
+      const name = top.node.callFrame.functionName;
+      if (name === '(idle)') idle += hits;
+      else if (hits) {
+        self.set(k, (self.get(k) ?? 0) + hits);
+        const cat = category(name, top.node.callFrame.url);
+        categories.set(cat, (categories.get(cat) ?? 0) + hits);
+        for (const pathKey of onPath.keys()) total.set(pathKey, (total.get(pathKey) ?? 0) + hits);
+      }
+      top.child = 0;
+    }
+    const children = top.node.children ?? [];
+    if (top.child < children.length) {
+      const child = byId.get(children[top.child++]!);
+      if (child) stack.push({ node: child, child: -1 });
+    } else {
+      const k = key(top.node);
+      const n = (onPath.get(k) ?? 1) - 1;
+      if (n) onPath.set(k, n);
+      else onPath.delete(k);
+      stack.pop();
+    }
+  }
+  const busy = all - idle;
+  const pct = (n: number) => Math.round((1000 * n) / Math.max(1, busy)) / 10;
+  const rows = (map: Map<string, number>): ProfileRow[] =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k]) => {
+        const [name, at] = k.split('\t');
+        return { name: name!, where: at!, self_pct: pct(self.get(k) ?? 0), total_pct: pct(total.get(k) ?? 0) };
+      });
+  const totalRows = new Map([...total.entries()].filter(([k]) => !k.startsWith('(root)')));
+  return {
+    file,
+    busy_samples: busy,
+    idle_pct_of_all: Math.round((1000 * idle) / Math.max(1, all)) / 10,
+    categories: Object.fromEntries([...categories.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, pct(v)])),
+    top_self: rows(self),
+    top_total: rows(totalRows),
+  };
+}
+
+export function formatProfile(summary: ProfileSummary, lines = 15): string {
+  const out: string[] = [];
+  out.push(`profile ${summary.file}: ${summary.busy_samples} busy samples (idle ${summary.idle_pct_of_all}% of all)`);
+  out.push(`  by origin: ${Object.entries(summary.categories).map(([k, v]) => `${k} ${v}%`).join(', ')}`);
+  out.push('  top self time:');
+  for (const row of summary.top_self.slice(0, lines)) out.push(`    ${row.self_pct.toFixed(1).padStart(5)}%  ${row.name}  ${row.where}`);
+  out.push('  top inclusive time:');
+  for (const row of summary.top_total.slice(0, lines)) out.push(`    ${row.total_pct.toFixed(1).padStart(5)}%  ${row.name}  ${row.where}`);
+  return out.join('\n');
+}
