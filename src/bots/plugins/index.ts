@@ -1,0 +1,34 @@
+/** Pick each stage's plugin from the environment: the network one when its URL is set, else the offline one. */
+import { readFileSync } from 'node:fs';
+import { OpenAiLlm } from './llm-openai.ts';
+import { RuleLlm } from './llm-rules.ts';
+import { OpenAiStt } from './stt-openai.ts';
+import { PocketSphinxStt } from './stt-pocketsphinx.ts';
+import { OpenAiTts } from './tts-openai.ts';
+import { EspeakTts } from './tts-espeak.ts';
+import type { Plugins } from './types.ts';
+
+export * from './types.ts';
+export { EspeakTts, OpenAiTts, PocketSphinxStt, OpenAiStt, OpenAiLlm, RuleLlm };
+
+export type Env = Record<string, string | undefined>;
+
+/**
+ * TTS_URL/TTS_MODEL/TTS_VOICE/TTS_API_KEY, STT_URL/STT_MODEL/STT_API_KEY, STT_JSGF (a grammar file
+ * for PocketSphinx), LLM_URL/LLM_MODEL/LLM_API_KEY, ESPEAK_VOICE/ESPEAK_SPEED.
+ */
+export function pluginsFromEnv(env: Env = process.env): Plugins {
+  const tts = env.TTS_URL
+    ? new OpenAiTts({ url: env.TTS_URL, model: env.TTS_MODEL, voice: env.TTS_VOICE, apiKey: env.TTS_API_KEY })
+    : new EspeakTts({ voice: env.ESPEAK_VOICE, speed: env.ESPEAK_SPEED ? Number(env.ESPEAK_SPEED) : undefined });
+  const stt = env.STT_URL
+    ? new OpenAiStt({ url: env.STT_URL, model: env.STT_MODEL, apiKey: env.STT_API_KEY })
+    : new PocketSphinxStt(env.STT_JSGF ? { jsgf: readFileSync(env.STT_JSGF, 'utf8') } : {});
+  const llm = env.LLM_URL ? new OpenAiLlm({ url: env.LLM_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY }) : new RuleLlm();
+  return { tts, stt, llm };
+}
+
+/** Which implementation each stage uses, for logs (never the keys). */
+export function describePlugins(p: Plugins): string {
+  return `tts=${p.tts.id} stt=${p.stt.id} llm=${p.llm.id}`;
+}
