@@ -74,6 +74,9 @@ export const ServerData = {
   pong: z.object({}).optional(),
   participant_joined: z.object({ lobby_id: z.string(), participant: Participant }),
   participant_left: z.object({ lobby_id: z.string(), session_id: z.string() }),
+  participant_updated: z
+    .object({ lobby_id: z.string(), participant: Participant })
+    .describe('a participant changed its name (added to the contract)'),
   add_peer: z.object({
     lobby_id: z.string(),
     peer_id: z.string(),

@@ -1,0 +1,119 @@
+/**
+ * Turns one raw client frame into a handler call: rate limit, parse once, check the envelope,
+ * validate `data` against the type's schema, run the handler, and answer any failure with an
+ * `error` frame carrying the client's id. The connection stays up on bad input.
+ */
+import type { Logger } from 'pino';
+import type { z } from 'zod';
+import { CLOSE_CODES } from '../../protocol/errors.ts';
+import { ClientData, type ClientType } from '../../protocol/ws.ts';
+import type { Clock } from '../core/clock.ts';
+import { AppError } from '../core/errors.ts';
+import type { Connection } from './connection.ts';
+import { encodeError } from './frames.ts';
+import type { Handler, HandlerTable } from './services.ts';
+
+export interface DispatchObserver {
+  /** Called once per frame with its type ('invalid' when it had none) and error code if it failed. */
+  (type: string, errorCode: string | undefined, startedAt: number): void;
+}
+
+interface Route {
+  schema: z.ZodType;
+  handler: Handler<ClientType>;
+}
+
+export class Dispatcher {
+  private readonly routes = new Map<string, Route>();
+
+  constructor(
+    handlers: HandlerTable,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly observe: DispatchObserver = () => {},
+  ) {
+    for (const type of Object.keys(handlers) as ClientType[]) {
+      this.routes.set(type, { schema: ClientData[type], handler: handlers[type] as Handler<ClientType> });
+    }
+  }
+
+  dispatch(connection: Connection, raw: Buffer | ArrayBuffer | Buffer[]): void {
+    const startedAt = performance.now();
+    const now = this.clock.now();
+    connection.lastSeenAt = now;
+    const admission = connection.admit(now);
+    if (admission !== 'ok') {
+      this.observe('rate_limited', 'rate_limited', startedAt);
+      if (admission === 'abusive') {
+        this.log.warn({ session_id: connection.sessionId, ip: connection.ip }, 'closing abusive connection');
+        connection.close(CLOSE_CODES.rate_limited, 'rate limit exceeded');
+      } else {
+        connection.sendRaw(encodeError('rate_limited'));
+      }
+      return;
+    }
+
+    let frame: unknown;
+    try {
+      frame = JSON.parse(Array.isArray(raw) ? Buffer.concat(raw).toString() : Buffer.from(raw as ArrayBuffer).toString());
+    } catch {
+      return this.reject(connection, 'invalid', 'invalid_json', undefined, startedAt);
+    }
+    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
+      return this.reject(connection, 'invalid', 'invalid_frame', undefined, startedAt, 'A frame is a JSON object.');
+    }
+    const { type, id, data } = frame as { type?: unknown; id?: unknown; data?: unknown };
+    const replyId = typeof id === 'string' && id.length <= 128 ? id : undefined;
+    for (const key in frame) {
+      if (key !== 'type' && key !== 'id' && key !== 'data') {
+        return this.reject(connection, 'invalid', 'invalid_frame', replyId, startedAt, `Unknown field "${key}".`);
+      }
+    }
+    if (typeof type !== 'string') {
+      return this.reject(connection, 'invalid', 'invalid_frame', replyId, startedAt, '"type" must be a string.');
+    }
+    if (id !== undefined && replyId === undefined) {
+      return this.reject(connection, type, 'invalid_frame', undefined, startedAt, '"id" must be a string of at most 128 characters.');
+    }
+    const route = this.routes.get(type);
+    if (!route) return this.reject(connection, 'unknown', 'unknown_type', replyId, startedAt, `Unknown message type "${type.slice(0, 64)}".`);
+    const parsed = route.schema.safeParse(data);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      const where = issue.path.length ? `data.${issue.path.join('.')}` : 'data';
+      return this.reject(connection, type, 'invalid_frame', replyId, startedAt, `${where}: ${issue.message}`);
+    }
+
+    try {
+      const pending = route.handler({ connection, id: replyId, data: parsed.data as never });
+      if (pending) {
+        pending.then(
+          () => this.observe(type, undefined, startedAt),
+          (error: unknown) => this.fail(connection, type, error, replyId, startedAt),
+        );
+        return;
+      }
+    } catch (error) {
+      return this.fail(connection, type, error, replyId, startedAt);
+    }
+    this.observe(type, undefined, startedAt);
+  }
+
+  private fail(connection: Connection, type: string, error: unknown, id: string | undefined, startedAt: number): void {
+    if (error instanceof AppError) return this.reject(connection, type, error.code, id, startedAt, error.message);
+    this.log.error({ err: error, type, session_id: connection.sessionId }, 'handler failed');
+    this.reject(connection, type, 'internal_error', id, startedAt);
+  }
+
+  private reject(
+    connection: Connection,
+    type: string,
+    code: Parameters<typeof encodeError>[0],
+    id: string | undefined,
+    startedAt: number,
+    message?: string,
+  ): void {
+    this.observe(type, code, startedAt);
+    connection.sendRaw(encodeError(code, message, id));
+  }
+}

@@ -1,0 +1,11 @@
+import { encode } from '../frames.ts';
+import type { Handler, WsServices } from '../services.ts';
+
+export const setName =
+  ({ auth }: Pick<WsServices, 'auth'>): Handler<'set_name'> =>
+  async ({ connection, id, data }) => {
+    const result = await auth.setName(connection.sessionId, data.name, data.password, connection.ip);
+    connection.sendRaw(encode('name_set', result, id));
+  };
+
+export const ping = (): Handler<'ping'> => ({ connection, id }) => connection.sendRaw(encode('pong', {}, id));
