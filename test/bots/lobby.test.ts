@@ -1,0 +1,207 @@
+/**
+ * Bots in a real lobby of the real server, with werift "humans" (real WebRTC, real Opus, real
+ * espeak-ng speech, real PocketSphinx). Bots join as sessions with a token, exactly what a
+ * provider does for a `spawn`. The one mock: the OpenAI-compatible LLM server of the assistant
+ * test (no model runs here), a local HTTP server below.
+ */
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import { after, before, test } from 'node:test';
+import { RATE } from '../../src/bots/audio/pcm.ts';
+import { assistantBot, echoBot, transcriberBot, announcerBot } from '../../src/bots/builtin/index.ts';
+import { EspeakTts, OpenAiLlm, PocketSphinxStt, RuleLlm } from '../../src/bots/plugins/index.ts';
+import { runBot, type BotRuntime } from '../../src/bots/runtime.ts';
+import type { BotDefinition } from '../../src/bots/sdk.ts';
+import { startServer, type RunningServer } from '../helpers/server.ts';
+import { grammar, normalise, SENTENCES, sleep, speech48k, sttSkipReason, waitFor } from './helpers.ts';
+import { createLobby, createSession, WeriftHuman } from './lobby.ts';
+
+const skip = sttSkipReason();
+let server: RunningServer;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+before(async () => {
+  if (!skip) server = await startServer();
+});
+after(async () => {
+  for (const c of cleanups.reverse()) await c().catch(() => undefined);
+  await server?.stop();
+});
+
+async function lobbyWith(humans: string[]): Promise<{ lobbyId: string; people: WeriftHuman[] }> {
+  const owner = await createSession(server.url);
+  const lobbyId = await createLobby(server.url, owner.token, `bots-${Math.random().toString(36).slice(2, 8)}`);
+  const people: WeriftHuman[] = [];
+  for (const [i, name] of humans.entries()) {
+    const human = await WeriftHuman.join(server.url, lobbyId, name, i === 0 ? owner : undefined);
+    cleanups.push(() => human.close());
+    people.push(human);
+  }
+  return { lobbyId, people };
+}
+
+async function addBot(def: BotDefinition, lobbyId: string, name: string, plugins: Partial<BotRuntime['def']> & Record<string, unknown> = {}): Promise<BotRuntime> {
+  const { token } = await createSession(server.url);
+  const bot = await runBot(def, {
+    serverUrl: server.url,
+    token,
+    lobbyId,
+    name,
+    log: (m) => process.env.BOT_TEST_VERBOSE && console.log(m),
+    plugins: {
+      tts: new EspeakTts(),
+      stt: new PocketSphinxStt({ jsgf: grammar() }),
+      llm: new RuleLlm(),
+      ...(plugins as object),
+    },
+  });
+  cleanups.push(() => bot.stop());
+  return bot;
+}
+
+async function connected(people: WeriftHuman[], bot: BotRuntime) {
+  await waitFor('media between the humans and the bot', () => people.every((h) => h.connectedTo(bot.sessionId)), 15_000);
+}
+
+test('transcriber: two humans speaking at once become two chat lines with the right names', { skip }, async () => {
+  const { lobbyId, people } = await lobbyWith(['Alice', 'Bob']);
+  const [alice, bob] = people as [WeriftHuman, WeriftHuman];
+  const bot = await addBot(transcriberBot, lobbyId, 'Scribe');
+  await connected(people, bot);
+  const [a, b] = await Promise.all([speech48k(SENTENCES.fox), speech48k(SENTENCES.morning)]);
+  const t0 = Date.now();
+  const spoken = Promise.all([alice.speak(a), sleep(700).then(() => bob.speak(b))]);
+  const lines = await waitFor(
+    'two transcript lines',
+    () => {
+      const fromBot = alice.chat.filter((m) => m.sender_id === bot.sessionId);
+      return fromBot.length >= 2 && fromBot;
+    },
+    20_000,
+  );
+  await spoken;
+  const texts = lines.map((m) => m.text).sort();
+  assert.deepEqual(texts, [`Alice: ${SENTENCES.fox}`, `Bob: ${SENTENCES.morning}`]);
+  const aliceEnd = t0 + (a.length / RATE) * 1000;
+  const line = lines.find((m) => m.text.startsWith('Alice'))!;
+  const arrived = alice.chat.indexOf(line);
+  console.log(`# transcriber: ${lines.length} lines; Alice's line ${Date.parse(line.sent_at) - aliceEnd} ms after her speech ended (chat index ${arrived})`);
+  await sleep(1500);
+  assert.equal(alice.chat.filter((m) => m.sender_id === bot.sessionId).length, 2, 'no extra lines');
+});
+
+test('echo: plays back what a human said, and the human hears their own sentence', { skip }, async () => {
+  const { lobbyId, people } = await lobbyWith(['Carol']);
+  const [carol] = people as [WeriftHuman];
+  const bot = await addBot(echoBot, lobbyId, 'Echo');
+  await connected(people, bot);
+  const speech = await speech48k(SENTENCES.meeting);
+  const sentAt = Date.now();
+  await carol.speak(speech);
+  const back = await waitFor('the echo', () => carol.utterances.find((u) => u.from === bot.sessionId), 15_000);
+  assert.ok(back.startedAt > sentAt + 500, 'the echo comes after the speech');
+  const stt = new PocketSphinxStt({ jsgf: grammar() });
+  assert.equal(normalise(await stt.transcribe({ samples: back.samples, rate: RATE })), SENTENCES.meeting);
+  stt.close();
+  const [latency] = bot.latencies;
+  assert.ok(latency, 'the bot measured its latency');
+  console.log(`# latency echo: ${latency.totalMs} ms end of speech → first packet (VAD hangover ${latency.vadMs} ms)`);
+  assert.ok(latency.totalMs < 2000);
+});
+
+/** The mocked OpenAI-compatible chat completions server (the one thing mocked: no model runs here). */
+function mockLlm(reply: (question: string) => string): Promise<{ url: string; server: Server; requests: unknown[] }> {
+  const requests: unknown[] = [];
+  const srv = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', async () => {
+      if (req.url !== '/v1/chat/completions') {
+        res.writeHead(404).end();
+        return;
+      }
+      const parsed = JSON.parse(body) as { messages: { role: string; content: string }[]; stream?: boolean };
+      requests.push(parsed);
+      const question = parsed.messages.at(-1)?.content ?? '';
+      const text = reply(question);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // stream word by word, like a model
+      for (const word of text.split(/(?<= )/)) {
+        res.write(`data: ${JSON.stringify({ choices: [{ delta: { content: word } }] })}\n\n`);
+        await sleep(5);
+      }
+      res.end('data: [DONE]\n\n');
+    });
+  });
+  return new Promise((resolve) =>
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${address.port}`, server: srv, requests });
+    }),
+  );
+}
+
+test('assistant: answers a spoken question with audio and a chat line; barge-in stops its speech', { skip }, async () => {
+  const long = 'The meeting starts at nine. ' + 'Please open the window. '.repeat(8);
+  const llm = await mockLlm((q) => (/time/.test(q) ? 'The meeting starts at nine.' : long));
+  cleanups.push(() => new Promise((r) => llm.server.close(r)));
+  const { lobbyId, people } = await lobbyWith(['Dave']);
+  const [dave] = people as [WeriftHuman];
+  const bot = await addBot(assistantBot, lobbyId, 'Assistant', { llm: new OpenAiLlm({ url: llm.url, model: 'mock' }) });
+  await connected(people, bot);
+
+  // 1. a spoken question: audio back and a chat line
+  await dave.speak(await speech48k(SENTENCES.question));
+  const line = await waitFor('the chat answer', () => dave.chat.find((m) => m.sender_id === bot.sessionId), 20_000);
+  assert.equal(line.text, 'The meeting starts at nine.');
+  const heard = await waitFor('the spoken answer', () => dave.utterances.find((u) => u.from === bot.sessionId), 15_000);
+  const stt = new PocketSphinxStt({ jsgf: grammar() });
+  assert.equal(normalise(await stt.transcribe({ samples: heard.samples, rate: RATE })), SENTENCES.meeting);
+  stt.close();
+  const asked = llm.requests[0] as { messages: { role: string; content: string }[] };
+  assert.equal(asked.messages.at(-1)?.content, `Dave: ${SENTENCES.question}`, 'the LLM got the transcript with the speaker');
+  const latency = bot.latencies[0]!;
+  console.log(
+    `# latency assistant (espeak-ng + PocketSphinx + streamed mock LLM): ${latency.totalMs} ms end of speech → first packet (VAD ${latency.vadMs}, STT ${latency.sttMs}, LLM+TTS ${latency.restMs})`,
+  );
+
+  // 2. a long answer, cut off by the human speaking
+  await dave.sendChat('assistant, tell me something long');
+  const started = await waitFor('the long answer to start', () => dave.loudFrom(bot.sessionId, Date.now() - 300).length > 10 && Date.now(), 20_000);
+  await sleep(1000);
+  const interruptAt = Date.now();
+  void dave.speak(await speech48k(SENTENCES.weather));
+  await sleep(3000);
+  const lastLoud = dave.loudFrom(bot.sessionId, started).at(-1)!;
+  const stoppedAfter = lastLoud.at - interruptAt;
+  console.log(`# barge-in: the bot's audio stopped ${stoppedAfter} ms after the human started speaking`);
+  assert.ok(stoppedAfter < 800, `speech stopped ${stoppedAfter} ms after the interruption`);
+  assert.ok(Date.now() - started < 10_000, 'the full answer would have been much longer');
+  // its memory holds the conversation: the second request carried the first exchange
+  const second = llm.requests[1] as { messages: { role: string; content: string }[] };
+  assert.ok(second.messages.some((m) => m.role === 'assistant' && m.content === 'The meeting starts at nine.'));
+});
+
+test('assistant: an unreachable LLM gives a chat message saying so, not silence', { skip }, async () => {
+  const { lobbyId, people } = await lobbyWith(['Erin']);
+  const [erin] = people as [WeriftHuman];
+  const bot = await addBot(assistantBot, lobbyId, 'Assistant', { llm: new OpenAiLlm({ url: 'http://127.0.0.1:9', model: 'none' }) });
+  await erin.sendChat('assistant, are you there?');
+  const note = await waitFor('the problem report', () => erin.chat.find((m) => m.sender_id === bot.sessionId), 15_000);
+  assert.match(note.text, /cannot think right now: the language model is unreachable/);
+});
+
+test('announcer: speaks a chat line to the lobby', { skip }, async () => {
+  const { lobbyId, people } = await lobbyWith(['alice', 'Frank']);
+  const [alice, frank] = people as [WeriftHuman, WeriftHuman];
+  const bot = await addBot(announcerBot, lobbyId, 'Announcer');
+  await connected(people, bot);
+  const sentAt = Date.now();
+  await alice.sendChat('the meeting starts at nine');
+  const heard = await waitFor('the announcement', () => frank.utterances.find((u) => u.from === bot.sessionId), 15_000);
+  const first = frank.loudFrom(bot.sessionId, sentAt)[0]!;
+  console.log(`# latency announcer: ${first.at - sentAt} ms from send_chat to the first loud packet at the listener`);
+  const stt = new PocketSphinxStt({ jsgf: grammar(['alice says the meeting starts at nine']) });
+  assert.equal(normalise(await stt.transcribe({ samples: heard.samples, rate: RATE })), 'alice says the meeting starts at nine');
+  stt.close();
+});
