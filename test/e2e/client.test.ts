@@ -113,4 +113,205 @@ describe('browser client in headless Chromium', { skip }, () => {
     const atBob = await expectAudioFrom(bob.page, [ids.alice]);
     figures.twoPeople = { aliceFromBob: atAlice[ids.bob], bobFromAlice: atBob[ids.alice] };
   });
+
+  it('a third person joins and all three pairs carry audio; a name with markup shows as text', async () => {
+    carol = await launchPerson('carol');
+    people.push(carol);
+    await carol.page.goto(lobbyUrl);
+    // Not named yet: the lobby page asks for a name first.
+    await pickName(carol.page, XSS_NAME);
+    await joinLobby(carol.page);
+    ids.carol = await sessionId(carol.page);
+
+    const [a, b, c] = await Promise.all([
+      expectAudioFrom(alice.page, [ids.bob, ids.carol]),
+      expectAudioFrom(bob.page, [ids.alice, ids.carol]),
+      expectAudioFrom(carol.page, [ids.alice, ids.bob]),
+    ]);
+    figures.threePeople = {
+      alice: Object.values(a).map((s) => [s.bytesReceived, +s.totalAudioEnergy.toFixed(3)]),
+      bob: Object.values(b).map((s) => [s.bytesReceived, +s.totalAudioEnergy.toFixed(3)]),
+      carol: Object.values(c).map((s) => [s.bytesReceived, +s.totalAudioEnergy.toFixed(3)]),
+    };
+
+    for (const viewer of [alice, bob]) {
+      const name = participant(viewer.page, ids.carol).getByTestId('participant-name');
+      assert.equal(await name.textContent(), XSS_NAME);
+      assert.equal(await viewer.page.locator('main img').count(), 0, 'no <img> element from the name');
+    }
+  });
+
+  it('mute shows on the other side, and unmute clears it', async () => {
+    await bob.page.getByTestId('mute').click();
+    assert.equal(await bob.page.getByTestId('mute').getAttribute('aria-pressed'), 'true');
+    for (const viewer of [alice, carol]) {
+      const row = participant(viewer.page, ids.bob);
+      await viewer.page.waitForFunction(
+        (id) => document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-muted') === 'true',
+        ids.bob,
+      );
+      assert.equal(await row.getByTestId('participant-state').textContent(), 'muted');
+    }
+    await bob.page.getByTestId('mute').click();
+    await alice.page.waitForFunction(
+      (id) => document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-muted') === 'false',
+      ids.bob,
+    );
+  });
+
+  it('speaking detected from the microphone shows on the other side', async () => {
+    // The fake microphone beeps; Alice's analyser sends speaking:true at some beep.
+    await bob.page.waitForFunction(
+      (id) => document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-speaking') === 'true',
+      ids.alice,
+      { timeout: 10_000 },
+    );
+  });
+
+  it('chat goes round, markup stays text, and history comes back after a reload', async () => {
+    await alice.page.getByTestId('chat-input').fill(XSS_CHAT);
+    await alice.page.getByTestId('chat-input').press('Enter');
+    await bob.page.getByTestId('chat-input').fill('hello from Bob');
+    await bob.page.getByRole('button', { name: 'Send' }).click();
+    for (const viewer of [alice, bob, carol]) {
+      const list = viewer.page.getByTestId('chat-list');
+      await list.locator('.msg', { hasText: 'hello from Bob' }).waitFor();
+      await list.locator('.msg .text', { hasText: '<script>' }).waitFor();
+      const text = await list.locator('.msg .text').first().textContent();
+      assert.equal(text, XSS_CHAT);
+      assert.equal(await list.locator('script, img').count(), 0);
+    }
+    // Carol's messages carry her (markup) name as text.
+    await carol.page.getByTestId('chat-input').fill('carol here');
+    await carol.page.getByTestId('chat-input').press('Enter');
+    const carolLine = alice.page.getByTestId('chat-list').locator('.msg', { hasText: 'carol here' });
+    await carolLine.waitFor();
+    assert.equal(await carolLine.locator('.sender').textContent(), XSS_NAME);
+
+    await alice.page.screenshot({ path: join(resultsDir(), 'lobby.png'), fullPage: true });
+
+    // A reload inside the grace window resumes the same session, name and lobby.
+    await alice.page.reload();
+    await alice.page.getByTestId('mute').waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await sessionId(alice.page), ids.alice);
+    await alice.page.getByTestId('whoami-name').filter({ hasText: 'Alice' }).waitFor();
+    const history = alice.page.getByTestId('chat-list');
+    await history.locator('.msg', { hasText: 'hello from Bob' }).waitFor();
+    await history.locator('.msg', { hasText: 'carol here' }).waitFor();
+    assert.equal(await history.locator('.msg .text').first().textContent(), XSS_CHAT);
+    // …and audio is set up again both ways.
+    await expectAudioFrom(alice.page, [ids.bob, ids.carol]);
+    await expectAudioFrom(bob.page, [ids.alice]);
+  });
+
+  it('older chat messages load on scroll', async () => {
+    const input = bob.page.getByTestId('chat-input');
+    for (let i = 1; i <= 60; i += 1) {
+      await input.fill(`bulk message ${i}`);
+      await input.press('Enter');
+    }
+    await carol.page.getByTestId('chat-list').locator('.msg', { hasText: 'bulk message 60' }).waitFor();
+    await carol.page.reload();
+    const list = carol.page.getByTestId('chat-list');
+    await list.locator('.msg', { hasText: 'bulk message 60' }).waitFor({ timeout: 15_000 });
+    assert.equal(await list.locator('.msg').count(), 50, 'the join brings the last 50 messages');
+    assert.equal(await list.locator('.msg', { hasText: 'hello from Bob' }).count(), 0);
+    await carol.page.locator('.chat-log').evaluate((el) => (el.scrollTop = 0));
+    await list.locator('.msg', { hasText: 'hello from Bob' }).waitFor({ timeout: 10_000 });
+    assert.equal(await list.locator('.msg').count(), 63);
+  });
+
+  it('one person leaves and the others drop its connection', async () => {
+    await carol.page.getByTestId('leave').click();
+    await carol.page.waitForURL(`${new URL(lobbyUrl).origin}/`);
+    for (const viewer of [alice, bob]) {
+      await participant(viewer.page, ids.carol).waitFor({ state: 'detached' });
+      await viewer.page.locator(`audio[data-peer-id="${ids.carol}"]`).waitFor({ state: 'detached' });
+      const stats = await inboundAudio(viewer.page);
+      assert.equal(stats[ids.carol], undefined, `${viewer.label} still has a connection to carol`);
+    }
+    const stats = await inboundAudio(carol.page);
+    assert.deepEqual(Object.keys(stats), []);
+    await expectAudioFrom(alice.page, [ids.bob]);
+  });
+
+  it('server errors show a clear message (name_in_use)', async () => {
+    await carol.page.locator('.current-name').waitFor();
+    await carol.page.getByRole('button', { name: 'Change name' }).click();
+    await pickName(carol.page, 'alice');
+    await carol.page.locator('form.name-form .form-error', { hasText: 'already uses that name' }).waitFor();
+  });
+
+  it('microphone refused: a clear message, listen-only, and the others are still heard', async () => {
+    const dave = await launchPerson('dave', {
+      initScript: () => {
+        navigator.mediaDevices.getUserMedia = () =>
+          Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
+      },
+      viewport: { width: 390, height: 844 },
+    });
+    people.push(dave);
+    await dave.page.goto(lobbyUrl);
+    await pickName(dave.page, 'Dave');
+    await joinLobby(dave.page);
+    ids.dave = await sessionId(dave.page);
+    await dave.page.getByTestId('listen-only').waitFor();
+    assert.match((await dave.page.getByTestId('listen-only').textContent()) ?? '', /refused.*listen-only/);
+    assert.equal(await dave.page.getByTestId('mute').isDisabled(), true);
+    await expectAudioFrom(dave.page, [ids.alice, ids.bob]);
+    // The others see Dave as muted.
+    await alice.page.waitForFunction(
+      (id) => document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-muted') === 'true',
+      ids.dave,
+    );
+    // Phone width: nothing overflows sideways.
+    const overflow = await dave.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `page is ${overflow}px wider than a phone`);
+    await dave.page.screenshot({ path: join(resultsDir(), 'lobby-phone.png'), fullPage: true });
+    await dave.page.getByTestId('leave').click();
+    await participant(alice.page, ids.dave).waitFor({ state: 'detached' });
+  });
+
+  it('every control is labelled', async () => {
+    for (const page of [alice.page, carol.page]) {
+      const unlabelled = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLInputElement>('input, select, textarea, button')]
+          .filter((el) => el.offsetParent !== null)
+          .filter((el) => {
+            if (el.tagName === 'BUTTON') return !(el.textContent?.trim() || el.getAttribute('aria-label'));
+            return !(el.labels?.length || el.getAttribute('aria-label'));
+          })
+          .map((el) => el.outerHTML.slice(0, 80)),
+      );
+      assert.deepEqual(unlabelled, []);
+    }
+  });
+
+  it('after a server restart the pages reconnect, rejoin and audio flows again', async () => {
+    const { port, dataDir } = server;
+    await server.stop();
+    await alice.page.getByTestId('reconnecting').waitFor({ timeout: 10_000 });
+    await bob.page.getByTestId('reconnecting').waitFor({ timeout: 10_000 });
+    const restartAt = Date.now();
+    server = await startServer({ port, dataDir });
+    await alice.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 20_000 });
+    await bob.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 20_000 });
+    await Promise.all([expectAudioFrom(alice.page, [ids.bob], 30_000), expectAudioFrom(bob.page, [ids.alice], 30_000)]);
+    figures.restartToAudioMs = Date.now() - restartAt;
+    assert.equal(await participant(bob.page, ids.alice).count(), 1);
+    // The reconnected lobby still works: chat after the restart.
+    await bob.page.getByTestId('chat-input').fill('after restart');
+    await bob.page.getByTestId('chat-input').press('Enter');
+    await alice.page.getByTestId('chat-list').locator('.msg', { hasText: 'after restart' }).waitFor();
+  });
+
+  it('no page error, no unexpected console error, no dialog', () => {
+    const dialogs = people.flatMap((p) => p.dialogs);
+    assert.deepEqual(dialogs, [], 'an XSS payload ran');
+    // While the server was down the browser itself logs the refused connections; nothing else.
+    const errors = people
+      .flatMap((p) => p.errors)
+      .filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket connection to .* failed|net::ERR_/.test(e));
+    assert.deepEqual(errors, []);
+  });
 });
