@@ -267,6 +267,7 @@ async function conns(target: Target, pid: number, p: Record<string, number>): Pr
     server_us_per_connect: (w.server_cpu_s * 1e6) / count,
     gen_cores: w.gen_cores,
     server_cores: w.server_cores,
+    host_cores: w.host_cores,
     other_cores: w.other_cores,
     rss_before_kib: base.rss,
     rss_after_kib: after.rss,

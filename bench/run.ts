@@ -170,8 +170,10 @@ async function runOne(workload: Workload, server: ServerKind, run: number, optio
     profileFile = join(dir, `${server}-${workload}-run${run}.cpuprofile`);
   }
   let target: RunningTarget | null = null;
+  let started: RunningTarget | null = null;
   try {
     target = await startTarget(server, { cpuProfile: profileFile });
+    started = target;
     const maxSeconds = workload === 'conns-large' ? 600 : options.quick ? 90 : 240;
     const result = await runGenerator({ workload: genWorkload, server, port: target.port, pid: target.pid, params, maxSeconds });
     const record: RunRecord = { run, ok: result.ok, error: result.error, metrics: result.metrics, errors: result.errors };
@@ -188,6 +190,7 @@ async function runOne(workload: Workload, server: ServerKind, run: number, optio
     return { run, ok: false, error: String((error as Error)?.message ?? error), metrics: {}, errors: {} };
   } finally {
     await target?.stop();
+    started?.cleanup();
   }
 }
 

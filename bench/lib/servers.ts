@@ -2,7 +2,7 @@
  * Starting and stopping each server under test as its own process on a free port.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,6 +31,8 @@ export interface RunningTarget {
   /** Peak RSS (VmHWM) in KiB, read just before stopping. */
   peakRssKiB(): number;
   stop(): Promise<void>;
+  /** Remove the data directory (after stop). */
+  cleanup(): void;
 }
 
 export async function freePort(): Promise<number> {
@@ -59,8 +61,12 @@ export interface StartOptions {
 export async function startTarget(kind: ServerKind, options: StartOptions = {}): Promise<RunningTarget> {
   const port = await freePort();
   const nodeArgs = ['--import', 'tsx'];
-  if (options.cpuProfile) {
-    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(options.cpuProfile, '..')}`, `--cpu-prof-name=${options.cpuProfile.split('/').pop()}`);
+  // Every thread writes its own profile (tsx's loader runs in a worker): one directory per
+  // server run, and the main thread's profile (the largest) is moved to `cpuProfile` on stop.
+  const profileDir = options.cpuProfile ? `${options.cpuProfile}.d` : null;
+  if (profileDir) {
+    rmSync(profileDir, { recursive: true, force: true });
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${profileDir}`);
   }
   let entry: string;
   let healthPath: string;
@@ -136,6 +142,16 @@ export async function startTarget(kind: ServerKind, options: StartOptions = {}):
       await exited;
       clearTimeout(timer);
       live.delete(child);
+      if (profileDir && existsSync(profileDir)) {
+        const files = readdirSync(profileDir)
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .map((f) => join(profileDir, f))
+          .sort((a, b) => statSync(b).size - statSync(a).size);
+        if (files[0]) renameSync(files[0], options.cpuProfile!);
+        rmSync(profileDir, { recursive: true, force: true });
+      }
+    },
+    cleanup() {
       if (dataDir && existsSync(dataDir)) rmSync(dataDir, { recursive: true, force: true });
     },
   };
