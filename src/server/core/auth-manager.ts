@@ -14,7 +14,7 @@ import type { NameKey, SessionId } from './ids.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { SessionManager } from './session-manager.ts';
 
-export type AuthConfig = Pick<Config, 'PASSWORD_ATTEMPTS' | 'PASSWORD_ATTEMPT_WINDOW_S'>;
+export type AuthConfig = Pick<Config, 'PASSWORD_ATTEMPTS' | 'PASSWORD_ATTEMPTS_PER_IP' | 'PASSWORD_ATTEMPT_WINDOW_S'>;
 
 export interface AuthDeps {
   store: Store;
@@ -26,13 +26,13 @@ export interface AuthDeps {
 }
 
 export class AuthManager {
-  private readonly failures: RateLimiterMemory;
+  private readonly failuresByName: RateLimiterMemory;
+  private readonly failuresByIp: RateLimiterMemory;
 
   constructor(private readonly deps: AuthDeps) {
-    this.failures = new RateLimiterMemory({
-      points: deps.config.PASSWORD_ATTEMPTS,
-      duration: deps.config.PASSWORD_ATTEMPT_WINDOW_S,
-    });
+    const duration = deps.config.PASSWORD_ATTEMPT_WINDOW_S;
+    this.failuresByName = new RateLimiterMemory({ points: deps.config.PASSWORD_ATTEMPTS, duration });
+    this.failuresByIp = new RateLimiterMemory({ points: deps.config.PASSWORD_ATTEMPTS_PER_IP, duration });
   }
 
   /** `set_name`: take a name, proving a protected one with its password, or protect it. */
@@ -105,13 +105,13 @@ export class AuthManager {
   }
 
   private async verify(record: ProtectedNameRecord, password: string, key: NameKey, ip: string | null): Promise<void> {
-    const keys = [`name:${key}`, ...(ip ? [`ip:${ip}`] : [])];
-    for (const limiterKey of keys) {
-      const used = await this.failures.get(limiterKey);
-      if (used && used.consumedPoints >= this.deps.config.PASSWORD_ATTEMPTS) throw new AppError('too_many_attempts');
+    const limits: [RateLimiterMemory, string][] = [[this.failuresByName, key], ...(ip ? [[this.failuresByIp, ip] as [RateLimiterMemory, string]] : [])];
+    for (const [limiter, limiterKey] of limits) {
+      const used = await limiter.get(limiterKey);
+      if (used && used.consumedPoints >= limiter.points) throw new AppError('too_many_attempts');
     }
     if (await verifyPassword(password, record.passwordHash)) return;
-    await Promise.all(keys.map((limiterKey) => this.failures.penalty(limiterKey, 1)));
+    await Promise.all(limits.map(([limiter, limiterKey]) => limiter.penalty(limiterKey, 1)));
     throw new AppError('name_protected', 'Wrong password for that protected name.');
   }
 }
