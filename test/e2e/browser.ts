@@ -82,7 +82,7 @@ export async function launchPerson(
   const errors: string[] = [];
   const dialogs: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`${label} console: ${message.text()}`);
+    if (message.type() === 'error') errors.push(`${label} console: ${message.text()} [${message.location().url}]`);
   });
   page.on('pageerror', (error) => errors.push(`${label} pageerror: ${error.message}`));
   page.on('dialog', (dialog) => {

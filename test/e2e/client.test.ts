@@ -305,13 +305,21 @@ describe('browser client in headless Chromium', { skip }, () => {
     await alice.page.getByTestId('chat-list').locator('.msg', { hasText: 'after restart' }).waitFor();
   });
 
-  it('no page error, no unexpected console error, no dialog', () => {
+  it('no page error, no unexpected console error, no dialog', async () => {
     const dialogs = people.flatMap((p) => p.dialogs);
     assert.deepEqual(dialogs, [], 'an XSS payload ran');
     // While the server was down the browser itself logs the refused connections; nothing else.
-    const errors = people
+    let errors = people
       .flatMap((p) => p.errors)
-      .filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket connection to .* failed|net::ERR_/.test(e));
+      .filter((e) => !/ERR_CONNECTION_REFUSED|WebSocket connection to .* failed/.test(e));
+    // The client asks GET /api/bots for its "add a bot" form; a server without that route yet
+    // (the bots part of the protocol) answers 404, which Chromium logs. Allowed only while the
+    // server really lacks the route.
+    const bots = await fetch(`${server.url}/api/bots`);
+    if (bots.status === 404) {
+      console.log('# note: the server has no GET /api/bots yet; its 404s in the console are allowed');
+      errors = errors.filter((e) => !/status of 404 .*\/api\/bots\]$/.test(e));
+    }
     assert.deepEqual(errors, []);
   });
 });
