@@ -144,6 +144,8 @@ export async function inboundAudio(page: Page): Promise<Record<string, InboundAu
  * Waits until `page` receives audio from every peer in `from`: bytesReceived grows between two
  * samples and totalAudioEnergy > 0. Returns the last sample per peer.
  */
+export const MIN_ENERGY = 1e-4;
+
 export async function expectAudioFrom(
   page: Page,
   from: string[],
@@ -167,7 +169,8 @@ export async function expectAudioFrom(
       }
       const grewBy = b.bytesReceived - a.bytesReceived;
       result[peer] = { ...b, grewBy };
-      if (grewBy <= 0 || b.totalAudioEnergy <= 0 || !b.playing) ok = false;
+      // A real signal, not the near-zero energy of comfort noise: the fake microphone beeps.
+      if (grewBy <= 0 || b.totalAudioEnergy <= MIN_ENERGY || !b.playing) ok = false;
     }
     if (ok) return result;
     if (Date.now() > deadline) {

@@ -13,6 +13,7 @@ import {
   expectAudioFrom,
   inboundAudio,
   launchPerson,
+  MIN_ENERGY,
   resultsDir,
   sessionId,
   type Person,
@@ -46,6 +47,7 @@ describe('browser client in headless Chromium', { skip }, () => {
   let alice: Person;
   let bob: Person;
   let carol: Person;
+  let dave: Person;
   const ids: Record<string, string> = {};
   let lobbyUrl = '';
   const figures: Record<string, unknown> = {};
@@ -152,7 +154,19 @@ describe('browser client in headless Chromium', { skip }, () => {
       );
       assert.equal(await row.getByTestId('participant-state').textContent(), 'muted');
     }
+    // Muted really means silent: Bob's packets still arrive at Alice but carry no energy.
+    const before = (await inboundAudio(alice.page))[ids.bob]!;
+    await alice.page.waitForTimeout(2500);
+    const whileMuted = (await inboundAudio(alice.page))[ids.bob]!;
+    figures.mutedEnergyDelta = whileMuted.totalAudioEnergy - before.totalAudioEnergy;
+    assert.ok(whileMuted.totalAudioEnergy - before.totalAudioEnergy < MIN_ENERGY, 'audio energy while muted');
     await bob.page.getByTestId('mute').click();
+    await expectAudioFrom(alice.page, [ids.bob]);
+    const after = (await inboundAudio(alice.page))[ids.bob]!;
+    await alice.page.waitForTimeout(2500);
+    const unmuted = (await inboundAudio(alice.page))[ids.bob]!;
+    figures.unmutedEnergyDelta = unmuted.totalAudioEnergy - after.totalAudioEnergy;
+    assert.ok(unmuted.totalAudioEnergy - after.totalAudioEnergy > MIN_ENERGY, 'audio energy after unmute');
     await alice.page.waitForFunction(
       (id) => document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-muted') === 'false',
       ids.bob,
@@ -243,7 +257,7 @@ describe('browser client in headless Chromium', { skip }, () => {
   });
 
   it('microphone refused: a clear message, listen-only, and the others are still heard', async () => {
-    const dave = await launchPerson('dave', {
+    dave = await launchPerson('dave', {
       initScript: () => {
         navigator.mediaDevices.getUserMedia = () =>
           Promise.reject(new DOMException('Permission denied', 'NotAllowedError'));
@@ -252,7 +266,7 @@ describe('browser client in headless Chromium', { skip }, () => {
     });
     people.push(dave);
     await dave.page.goto(lobbyUrl);
-    await pickName(dave.page, 'Dave');
+    await pickName(dave.page, 'Dave', 'correct horse 1');
     await joinLobby(dave.page);
     ids.dave = await sessionId(dave.page);
     await dave.page.getByTestId('listen-only').waitFor();
@@ -270,6 +284,24 @@ describe('browser client in headless Chromium', { skip }, () => {
     await dave.page.screenshot({ path: join(resultsDir(), 'lobby-phone.png'), fullPage: true });
     await dave.page.getByTestId('leave').click();
     await participant(alice.page, ids.dave).waitFor({ state: 'detached' });
+  });
+
+  it('a protected name needs its password; with it another browser signs in to the name', async () => {
+    await dave.page.getByTestId('current-name').waitFor();
+    assert.match((await dave.page.locator('.current-name').textContent()) ?? '', /protected/);
+    // Dave takes another name, so "Dave" is free but still protected.
+    await dave.page.getByRole('button', { name: 'Change name' }).click();
+    await pickName(dave.page, 'Dave Two');
+    await dave.page.getByTestId('current-name').filter({ hasText: 'Dave Two' }).waitFor();
+
+    await carol.page.getByLabel('Your name').fill('Dave');
+    await carol.page.getByRole('button', { name: 'Save name' }).click();
+    await carol.page.locator('form.name-form .form-error', { hasText: 'protected by a password' }).waitFor();
+    await pickName(carol.page, 'Dave', 'wrong password');
+    await carol.page.locator('form.name-form .form-error', { hasText: 'protected by a password' }).waitFor();
+    await pickName(carol.page, 'Dave', 'correct horse 1');
+    await carol.page.getByTestId('current-name').filter({ hasText: 'Dave' }).waitFor();
+    assert.match((await carol.page.locator('.current-name').textContent()) ?? '', /protected/);
   });
 
   it('every control is labelled', async () => {
