@@ -32,9 +32,20 @@ async function pickName(page: Page, name: string, password?: string): Promise<vo
   await form.getByRole('button', { name: 'Save name' }).click();
 }
 
-async function joinLobby(page: Page): Promise<void> {
+/**
+ * Joins the lobby shown. Every fake microphone plays the same beep, so with WebRTC's echo
+ * cancellation on, each browser takes its own beep for the echo of the others' and cancels it
+ * within seconds (measured: energy from a peer falls to ~0 after ~15 s; with processing off it
+ * stays ~0.25 per second). People with headphones turn it off the same way: with the checkbox,
+ * which reopens the microphone and swaps the new track into every connection.
+ */
+async function joinLobby(page: Page, options: { processing?: boolean } = {}): Promise<void> {
   await page.getByTestId('join').click();
   await page.getByTestId('mute').waitFor({ state: 'visible' });
+  if (options.processing === false && (await page.getByTestId('processing').isVisible())) {
+    await page.getByTestId('processing').uncheck();
+    await page.waitForFunction(() => localStorage.getItem('voicebot.processing') === 'off');
+  }
 }
 
 function participant(page: Page, id: string) {
@@ -96,7 +107,7 @@ describe('browser client in headless Chromium', { skip }, () => {
     await alice.page.getByRole('button', { name: 'Create lobby' }).click();
     await alice.page.waitForURL(/\/lobby\/[^/]+$/);
     lobbyUrl = alice.page.url();
-    await joinLobby(alice.page);
+    await joinLobby(alice.page, { processing: false });
     ids.alice = await sessionId(alice.page);
 
     await bob.page.goto(server.url);
@@ -106,7 +117,7 @@ describe('browser client in headless Chromium', { skip }, () => {
     await row.getByText('1 person').waitFor({ timeout: 10_000 });
     await row.getByRole('link', { name: 'E2E Lobby' }).click();
     await bob.page.waitForURL(lobbyUrl);
-    await joinLobby(bob.page);
+    await joinLobby(bob.page, { processing: false });
     ids.bob = await sessionId(bob.page);
 
     await participant(alice.page, ids.bob).waitFor();
@@ -122,7 +133,7 @@ describe('browser client in headless Chromium', { skip }, () => {
     await carol.page.goto(lobbyUrl);
     // Not named yet: the lobby page asks for a name first.
     await pickName(carol.page, XSS_NAME);
-    await joinLobby(carol.page);
+    await joinLobby(carol.page, { processing: false });
     ids.carol = await sessionId(carol.page);
 
     const [a, b, c] = await Promise.all([
@@ -154,14 +165,16 @@ describe('browser client in headless Chromium', { skip }, () => {
       );
       assert.equal(await row.getByTestId('participant-state').textContent(), 'muted');
     }
-    // Muted really means silent: Bob's packets still arrive at Alice but carry no energy.
+    // Muted really means silent: Bob's packets still arrive at Alice but carry no energy
+    // (after what was already in flight and in the jitter buffer has played out).
+    await alice.page.waitForTimeout(1500);
     const before = (await inboundAudio(alice.page))[ids.bob]!;
     await alice.page.waitForTimeout(2500);
     const whileMuted = (await inboundAudio(alice.page))[ids.bob]!;
     figures.mutedEnergyDelta = whileMuted.totalAudioEnergy - before.totalAudioEnergy;
     assert.ok(whileMuted.totalAudioEnergy - before.totalAudioEnergy < MIN_ENERGY, 'audio energy while muted');
     await bob.page.getByTestId('mute').click();
-    await expectAudioFrom(alice.page, [ids.bob]);
+    await alice.page.waitForTimeout(1500);
     const after = (await inboundAudio(alice.page))[ids.bob]!;
     await alice.page.waitForTimeout(2500);
     const unmuted = (await inboundAudio(alice.page))[ids.bob]!;
@@ -294,7 +307,7 @@ describe('browser client in headless Chromium', { skip }, () => {
     await pickName(dave.page, 'Dave Two');
     await dave.page.getByTestId('current-name').filter({ hasText: 'Dave Two' }).waitFor();
 
-    await carol.page.getByLabel('Your name').fill('Dave');
+    await carol.page.locator('form.name-form').getByLabel('Your name').fill('Dave');
     await carol.page.getByRole('button', { name: 'Save name' }).click();
     await carol.page.locator('form.name-form .form-error', { hasText: 'protected by a password' }).waitFor();
     await pickName(carol.page, 'Dave', 'wrong password');

@@ -56,6 +56,7 @@ export class App {
 
   constructor(private readonly audioHost: HTMLElement) {
     this.local = new LocalAudio((speaking) => this.onLocalSpeaking(speaking));
+    this.local.processing = store.get('processing') !== 'off';
     this.conn = new Connection({
       token: () => this.ensureToken(),
       frame: (frame) => this.onFrame(frame),
@@ -254,6 +255,17 @@ export class App {
   async chooseMic(deviceId: string): Promise<void> {
     await this.local.acquire(deviceId);
     store.set('mic', this.local.deviceId);
+    await this.lobby?.mesh.replaceTrack(this.local.track);
+    this.publishState();
+    this.emit('mic');
+  }
+
+  /** Voice processing on or off: reopens the microphone with the new constraints. */
+  async setProcessing(on: boolean): Promise<void> {
+    this.local.processing = on;
+    store.set('processing', on ? null : 'off');
+    if (!this.local.stream) return;
+    await this.local.acquire(this.local.deviceId);
     await this.lobby?.mesh.replaceTrack(this.local.track);
     this.publishState();
     this.emit('mic');

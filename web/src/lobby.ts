@@ -44,11 +44,20 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
     app.leave();
     navigate('/');
   });
+  const processing = h('input', { type: 'checkbox', id: `processing-${id}`, 'data-testid': 'processing' });
+  processing.addEventListener('change', () => void app.setProcessing(processing.checked));
+  const processingField = h(
+    'div',
+    { class: 'check' },
+    processing,
+    h('label', { for: processing.id }, 'Echo cancellation and noise suppression (turn off when you wear headphones)'),
+  );
   const micMessage = h('div', { class: 'mic-message', role: 'status' });
   const controls = h(
     'section',
     { class: 'card controls', 'aria-label': 'Your audio' },
     h('div', { class: 'control-row' }, muteButton, field('Microphone', micSelect), leaveButton),
+    processingField,
     micMessage,
   );
   const audioNotice = h('div', { class: 'notice', role: 'alert' });
@@ -153,6 +162,8 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
     const local = app.local;
     const listenOnly = local.listenOnly;
     muteButton.disabled = listenOnly;
+    processing.checked = local.processing;
+    processingField.hidden = listenOnly;
     muteButton.setAttribute('aria-pressed', String(local.muted || listenOnly));
     muteButton.textContent = local.muted ? 'Unmute' : 'Mute';
     muteButton.classList.toggle('on', local.muted);

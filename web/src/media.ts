@@ -26,6 +26,8 @@ export class LocalAudio {
   muted = false;
   speaking = false;
   problem: MicProblem | null = null;
+  /** Echo cancellation, noise suppression and automatic gain (off: for headphones). */
+  processing = true;
   private analyser: AnalyserNode | null = null;
   private source: MediaStreamAudioSourceNode | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -48,7 +50,8 @@ export class LocalAudio {
       this.problem = 'unsupported';
       return { track: null, problem: this.problem };
     }
-    const audio: MediaTrackConstraints = { echoCancellation: true, noiseSuppression: true, autoGainControl: true };
+    const on = this.processing;
+    const audio: MediaTrackConstraints = { echoCancellation: on, noiseSuppression: on, autoGainControl: on };
     if (deviceId) audio.deviceId = { exact: deviceId };
     try {
       const stream = await navigator.mediaDevices.getUserMedia({ audio, video: false });

@@ -25,7 +25,7 @@ export function nameForm(app: App, onDone?: () => void): HTMLFormElement {
   const submit = h('button', { type: 'submit', class: 'primary' }, 'Save name');
   const form = h(
     'form',
-    { class: 'name-form', 'aria-label': 'Your name', novalidate: true },
+    { class: 'name-form', novalidate: true },
     field('Your name', name, `1–${NAME_MAX} characters. Others see it in the lobby and in chat.`),
     field(
       'Password (optional)',
