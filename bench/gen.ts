@@ -238,19 +238,27 @@ async function conns(target: Target, pid: number, p: Record<string, number>): Pr
   await createLobbies(target, warm);
   await pool(warm, 16, (client) => connect(target, client, true));
   const clients = makeClients(count, groupSize);
+  // Baseline before the sessions exist: a session is part of what a connected user costs.
+  await sleep(1000);
+  const base = procMemKiB(pid);
   const t0 = performance.now();
   await createSessions(target, clients);
   await createLobbies(target, clients);
   const sessionsSeconds = (performance.now() - t0) / 1000;
-  await sleep(1000);
-  const base = procMemKiB(pid);
+  const afterSessions = procMemKiB(pid);
   const cpuStart = cpuSnapshot(pid);
   const t1 = performance.now();
   await pool(clients, 64, (client) => connect(target, client, true));
   const connectSeconds = (performance.now() - t1) / 1000;
   const cpuEnd = cpuSnapshot(pid);
   const stopBeats = startHeartbeats(target.kind, [...warm, ...clients]);
-  await sleep(p.settle_ms ?? 3000);
+  // Sample RSS while idle; the last sample counts, the lowest shows how much was garbage.
+  let lowest = Infinity;
+  const settleEnd = performance.now() + (p.settle_ms ?? 3000);
+  while (performance.now() < settleEnd) {
+    await sleep(250);
+    lowest = Math.min(lowest, procMemKiB(pid).rss);
+  }
   const after = procMemKiB(pid);
   const open = openCount(clients);
   stopBeats();
@@ -270,8 +278,11 @@ async function conns(target: Target, pid: number, p: Record<string, number>): Pr
     host_cores: w.host_cores,
     other_cores: w.other_cores,
     rss_before_kib: base.rss,
+    rss_after_sessions_kib: afterSessions.rss,
     rss_after_kib: after.rss,
+    rss_settle_min_kib: lowest,
     kib_per_conn: (after.rss - base.rss) / count,
+    kib_per_conn_settle_min: (lowest - base.rss) / count,
     open_at_end: open,
   };
   const ok = open === count;
