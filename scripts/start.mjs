@@ -10,13 +10,19 @@ const args = process.argv.slice(2);
 const informational = args.some((arg) => ['--help', '-h', '--version'].includes(arg));
 
 if (!informational) {
-  const build = spawnSync(process.execPath, ['scripts/build-web.mjs', '--if-stale'], { cwd: root, stdio: 'inherit' });
+  const build = spawnSync(process.execPath, ['scripts/build-web.mjs', '--if-stale'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (build.status !== 0) {
     console.error('building the browser client failed; see above');
     process.exit(build.status ?? 1);
   }
 }
 
-const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', ...args], { cwd: root, stdio: 'inherit' });
+const server = spawn(process.execPath, ['--import', 'tsx', 'src/server/main.ts', ...args], {
+  cwd: root,
+  stdio: 'inherit',
+});
 for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));

@@ -5,6 +5,7 @@
 import { RateLimiterMemory } from 'rate-limiter-flexible';
 import { isValidPassword, NAME_MAX, nameKey, normalizeDisplayName } from '../../protocol/text-rules.ts';
 import type { Config } from '../config.ts';
+import { atomically } from './atomically.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { ProtectedNameRecord, Store } from '../storage/store.ts';
 import type { BanChecker } from './bans.ts';
@@ -14,7 +15,10 @@ import type { NameKey, SessionId } from './ids.ts';
 import { hashPassword, verifyPassword } from './passwords.ts';
 import type { SessionManager } from './session-manager.ts';
 
-export type AuthConfig = Pick<Config, 'PASSWORD_ATTEMPTS' | 'PASSWORD_ATTEMPTS_PER_IP' | 'PASSWORD_ATTEMPT_WINDOW_S'>;
+export type AuthConfig = Pick<
+  Config,
+  'PASSWORD_ATTEMPTS' | 'PASSWORD_ATTEMPTS_PER_IP' | 'PASSWORD_ATTEMPT_WINDOW_S'
+>;
 
 export interface AuthDeps {
   store: Store;
@@ -66,15 +70,13 @@ export class AuthManager {
     if (now && !existing && !holdsIt()) throw new AppError('name_protected');
 
     const { store, bus, sessions, clock } = this.deps;
-    store.transaction(() =>
-      bus.deferred(() => {
-        if (sessions.require(sessionId).name !== name) sessions.rename(sessionId, name);
-        if (newHash !== null && !now) {
-          store.putProtectedName({ key, name, passwordHash: newHash, protectedAt: clock.now() });
-          bus.emit('name.protected', { name, session_id: sessionId });
-        }
-      }),
-    );
+    atomically(store, bus, () => {
+      if (sessions.require(sessionId).name !== name) sessions.rename(sessionId, name);
+      if (newHash !== null && !now) {
+        store.putProtectedName({ key, name, passwordHash: newHash, protectedAt: clock.now() });
+        bus.emit('name.protected', { name, session_id: sessionId });
+      }
+    });
     return { name, protected: existing !== undefined || newHash !== null };
   }
 
@@ -89,14 +91,12 @@ export class AuthManager {
   /** Admin: drop a name's password. */
   unprotect(name: string, by: string): boolean {
     const { store, bus } = this.deps;
-    return store.transaction(() =>
-      bus.deferred(() => {
-        const record = store.getProtectedName(nameKey(name) as NameKey);
-        if (!record || !store.deleteProtectedName(record.key)) return false;
-        bus.emit('name.unprotected', { name: record.name, by });
-        return true;
-      }),
-    );
+    return atomically(store, bus, () => {
+      const record = store.getProtectedName(nameKey(name) as NameKey);
+      if (!record || !store.deleteProtectedName(record.key)) return false;
+      bus.emit('name.unprotected', { name: record.name, by });
+      return true;
+    });
   }
 
   private assertFree(sessionId: SessionId, name: string): void {
@@ -104,8 +104,16 @@ export class AuthManager {
     if (holder !== undefined && holder !== sessionId) throw new AppError('name_in_use');
   }
 
-  private async verify(record: ProtectedNameRecord, password: string, key: NameKey, ip: string | null): Promise<void> {
-    const limits: [RateLimiterMemory, string][] = [[this.failuresByName, key], ...(ip ? [[this.failuresByIp, ip] as [RateLimiterMemory, string]] : [])];
+  private async verify(
+    record: ProtectedNameRecord,
+    password: string,
+    key: NameKey,
+    ip: string | null,
+  ): Promise<void> {
+    const limits: [RateLimiterMemory, string][] = [
+      [this.failuresByName, key],
+      ...(ip ? [[this.failuresByIp, ip] as [RateLimiterMemory, string]] : []),
+    ];
     for (const [limiter, limiterKey] of limits) {
       const used = await limiter.get(limiterKey);
       if (used && used.consumedPoints >= limiter.points) throw new AppError('too_many_attempts');

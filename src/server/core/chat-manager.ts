@@ -1,6 +1,7 @@
 /** ChatManager: chat messages, stored (with their event) before anyone is told of them. */
 import type { ChatMessage } from '../../protocol/entities.ts';
 import { CHAT_PAGE_DEFAULT, normalizeChatText } from '../../protocol/text-rules.ts';
+import { atomically } from './atomically.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { ChatRecord, Store } from '../storage/store.ts';
 import { isoTime, type Clock } from './clock.ts';
@@ -36,14 +37,18 @@ export class ChatManager {
     const text = normalizeChatText(rawText);
     if (text === null) throw new AppError('invalid_message');
     const sender = sessions.require(sessionId);
-    return store.transaction(() =>
-      bus.deferred(() => {
-        const record = { lobbyId: lobbyId as LobbyId, senderId: sessionId, senderName: sender.name ?? '', text, sentAt: clock.now() };
-        const message = chatView({ ...record, id: store.insertChat(record) });
-        bus.emit('chat.sent', { message });
-        return message;
-      }),
-    );
+    return atomically(store, bus, () => {
+      const record = {
+        lobbyId: lobbyId as LobbyId,
+        senderId: sessionId,
+        senderName: sender.name ?? '',
+        text,
+        sentAt: clock.now(),
+      };
+      const message = chatView({ ...record, id: store.insertChat(record) });
+      bus.emit('chat.sent', { message });
+      return message;
+    });
   }
 
   /** Up to `limit` messages before message `before`, oldest first. */
@@ -52,7 +57,8 @@ export class ChatManager {
     let beforeId: number | undefined;
     if (before !== undefined) {
       beforeId = Number(before);
-      if (!Number.isSafeInteger(beforeId) || beforeId < 0) throw new AppError('invalid_request', '`before` must be a message id.');
+      if (!Number.isSafeInteger(beforeId) || beforeId < 0)
+        throw new AppError('invalid_request', '`before` must be a message id.');
     }
     return this.deps.store.listChat(lobby.id, limit, beforeId).map(chatView);
   }

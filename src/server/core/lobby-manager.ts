@@ -6,6 +6,7 @@
 import type { Lobby, LobbySummary, Participant, ParticipantState } from '../../protocol/entities.ts';
 import { LOBBY_NAME_MAX, normalizeDisplayName } from '../../protocol/text-rules.ts';
 import type { Config } from '../config.ts';
+import { atomically } from './atomically.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { LobbyRecord, Store } from '../storage/store.ts';
 import type { BanChecker } from './bans.ts';
@@ -46,18 +47,16 @@ export class LobbyManager {
     const name = normalizeDisplayName(rawName, LOBBY_NAME_MAX);
     if (name === null) throw new AppError('invalid_lobby_name');
     const { store, bus, clock } = this.deps;
-    return store.transaction(() =>
-      bus.deferred(() => {
-        if (!isPrivate) {
-          const existing = store.getPublicLobbyByName(name);
-          if (existing) return { lobby: existing, created: false };
-        }
-        const lobby: LobbyRecord = { id: newLobbyId(), name, isPrivate, createdAt: clock.now() };
-        store.insertLobby(lobby);
-        bus.emit('lobby.created', { lobby_id: lobby.id, name, private: isPrivate, by });
-        return { lobby, created: true };
-      }),
-    );
+    return atomically(store, bus, () => {
+      if (!isPrivate) {
+        const existing = store.getPublicLobbyByName(name);
+        if (existing) return { lobby: existing, created: false };
+      }
+      const lobby: LobbyRecord = { id: newLobbyId(), name, isPrivate, createdAt: clock.now() };
+      store.insertLobby(lobby);
+      bus.emit('lobby.created', { lobby_id: lobby.id, name, private: isPrivate, by });
+      return { lobby, created: true };
+    });
   }
 
   get(id: string): LobbyRecord | undefined {
@@ -71,7 +70,12 @@ export class LobbyManager {
   }
 
   view(lobby: LobbyRecord, withParticipants = false): Lobby {
-    const view: Lobby = { id: lobby.id, name: lobby.name, private: lobby.isPrivate, created_at: isoTime(lobby.createdAt) };
+    const view: Lobby = {
+      id: lobby.id,
+      name: lobby.name,
+      private: lobby.isPrivate,
+      created_at: isoTime(lobby.createdAt),
+    };
     if (withParticipants) view.participants = this.participants(lobby.id);
     return view;
   }
@@ -101,7 +105,10 @@ export class LobbyManager {
       let joined = this.lobbiesBySession.get(sessionId);
       if (!joined) this.lobbiesBySession.set(sessionId, (joined = new Set()));
       joined.add(lobby.id);
-      bus.emit('lobby.joined', { lobby_id: lobby.id, participant: this.participant(sessionId, members.get(sessionId)!) });
+      bus.emit('lobby.joined', {
+        lobby_id: lobby.id,
+        participant: this.participant(sessionId, members.get(sessionId)!),
+      });
     }
     return { lobby, participants: this.participants(lobby.id), isNew };
   }
@@ -121,7 +128,11 @@ export class LobbyManager {
   }
 
   /** Set mute/speaking; returns the full state, or null when nothing changed. */
-  updateState(lobbyId: string, sessionId: SessionId, patch: Partial<ParticipantState>): ParticipantState | null {
+  updateState(
+    lobbyId: string,
+    sessionId: SessionId,
+    patch: Partial<ParticipantState>,
+  ): ParticipantState | null {
     const state = this.members.get(lobbyId as LobbyId)?.get(sessionId);
     if (!state) throw new AppError('not_in_lobby');
     const next = { muted: patch.muted ?? state.muted, speaking: patch.speaking ?? state.speaking };
@@ -135,13 +146,11 @@ export class LobbyManager {
   delete(lobbyId: string, reason: string): void {
     const { store, bus } = this.deps;
     const lobby = this.require(lobbyId);
-    store.transaction(() =>
-      bus.deferred(() => {
-        for (const sessionId of this.memberIds(lobby.id)) this.leave(lobby.id, sessionId, 'lobby_closed');
-        store.deleteLobby(lobby.id);
-        bus.emit('lobby.deleted', { lobby_id: lobby.id, reason });
-      }),
-    );
+    atomically(store, bus, () => {
+      for (const sessionId of this.memberIds(lobby.id)) this.leave(lobby.id, sessionId, 'lobby_closed');
+      store.deleteLobby(lobby.id);
+      bus.emit('lobby.deleted', { lobby_id: lobby.id, reason });
+    });
   }
 
   isMember(lobbyId: string, sessionId: string): boolean {

@@ -6,6 +6,7 @@
 import type { Session } from '../../protocol/entities.ts';
 import { nameKey } from '../../protocol/text-rules.ts';
 import type { Config } from '../config.ts';
+import { atomically } from './atomically.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { SessionRecord, Store } from '../storage/store.ts';
 import { isoTime, type Clock, type Timer } from './clock.ts';
@@ -48,12 +49,10 @@ export class SessionManager {
       createdAt: now,
       lastSeenAt: now,
     };
-    store.transaction(() =>
-      bus.deferred(() => {
-        store.insertSession(session);
-        bus.emit('session.created', { session_id: session.id, is_bot: isBot });
-      }),
-    );
+    atomically(store, bus, () => {
+      store.insertSession(session);
+      bus.emit('session.created', { session_id: session.id, is_bot: isBot });
+    });
     return { session, token };
   }
 
@@ -79,7 +78,9 @@ export class SessionManager {
     return {
       id: record.id,
       name: record.name,
-      protected: record.name !== null && this.deps.store.getProtectedName(nameKey(record.name) as NameKey) !== undefined,
+      protected:
+        record.name !== null &&
+        this.deps.store.getProtectedName(nameKey(record.name) as NameKey) !== undefined,
       is_bot: record.isBot,
       created_at: isoTime(record.createdAt),
     };
@@ -111,12 +112,10 @@ export class SessionManager {
     presence.graceTimer = null;
     presence.connected = true;
     presence.record.lastSeenAt = clock.now();
-    store.transaction(() =>
-      bus.deferred(() => {
-        store.touchSession(id, presence.record.lastSeenAt);
-        bus.emit('session.connected', { session_id: id, ip });
-      }),
-    );
+    atomically(store, bus, () => {
+      store.touchSession(id, presence.record.lastSeenAt);
+      bus.emit('session.connected', { session_id: id, ip });
+    });
     return presence.record;
   }
 
@@ -127,12 +126,10 @@ export class SessionManager {
     if (!presence || !presence.connected) return;
     presence.connected = false;
     presence.record.lastSeenAt = clock.now();
-    store.transaction(() =>
-      bus.deferred(() => {
-        store.touchSession(id, presence.record.lastSeenAt);
-        bus.emit('session.disconnected', { session_id: id, reason });
-      }),
-    );
+    atomically(store, bus, () => {
+      store.touchSession(id, presence.record.lastSeenAt);
+      bus.emit('session.disconnected', { session_id: id, reason });
+    });
     presence.graceTimer = clock.setTimer(config.RECONNECT_GRACE_MS, () => this.deactivate(id));
   }
 
@@ -146,17 +143,15 @@ export class SessionManager {
     const record = this.require(id);
     const previous = record.name;
     const key = nameKey(name) as NameKey;
-    store.transaction(() =>
-      bus.deferred(() => {
-        // Whoever held this name while away loses it: a name belongs to one session at a time.
-        for (const other of store.releaseName(key, id)) {
-          const cached = this.active.get(other)?.record;
-          if (cached) cached.name = null;
-        }
-        store.setSessionName(id, name);
-        bus.emit('session.renamed', { session_id: id, name, previous });
-      }),
-    );
+    atomically(store, bus, () => {
+      // Whoever held this name while away loses it: a name belongs to one session at a time.
+      for (const other of store.releaseName(key, id)) {
+        const cached = this.active.get(other)?.record;
+        if (cached) cached.name = null;
+      }
+      store.setSessionName(id, name);
+      bus.emit('session.renamed', { session_id: id, name, previous });
+    });
     if (this.active.has(id)) {
       if (previous !== null && this.activeNames.get(nameKey(previous) as NameKey) === id) {
         this.activeNames.delete(nameKey(previous) as NameKey);
@@ -170,13 +165,11 @@ export class SessionManager {
   remove(id: SessionId, reason: string): boolean {
     const { store, bus } = this.deps;
     if (this.active.has(id)) this.deactivate(id);
-    return store.transaction(() =>
-      bus.deferred(() => {
-        if (!store.deleteSession(id)) return false;
-        bus.emit('session.removed', { session_id: id, reason });
-        return true;
-      }),
-    );
+    return atomically(store, bus, () => {
+      if (!store.deleteSession(id)) return false;
+      bus.emit('session.removed', { session_id: id, reason });
+      return true;
+    });
   }
 
   /** Remove sessions unseen for `maxIdleMs` that are not active; returns how many. */
