@@ -21,7 +21,10 @@ export const ChatQuery = z.strictObject({
 export const ChatResponse = z.object({ messages: z.array(ChatMessage) });
 
 export const BotListResponse = z.object({ bots: z.array(BotInfo) });
-export const AddBotBody = z.strictObject({ bot: z.string().min(1).max(64), name: z.string().max(1024).optional() });
+export const AddBotBody = z.strictObject({
+  bot: z.string().min(1).max(64),
+  name: z.string().max(1024).optional(),
+});
 export const AddBotResponse = z.object({ session_id: z.string(), name: z.string() });
 
 export const HealthResponse = z.object({

@@ -18,7 +18,11 @@ export type BotDefinition = z.infer<typeof BotDefinition>;
 export const ProviderData = {
   register: z.strictObject({ provider: z.string().min(1).max(64), bots: z.array(BotDefinition).max(100) }),
   spawned: z.strictObject({ request_id: z.string(), session_id: z.string() }),
-  spawn_failed: z.strictObject({ request_id: z.string(), code: z.string().max(64), message: z.string().max(500) }),
+  spawn_failed: z.strictObject({
+    request_id: z.string(),
+    code: z.string().max(64),
+    message: z.string().max(500),
+  }),
   ping: z.strictObject({}).optional(),
 } as const;
 export type ProviderType = keyof typeof ProviderData;

@@ -61,7 +61,9 @@ export const ServerData = {
     session: Session,
     ice_servers: z.array(IceServer),
     server: z.object({ version: z.string() }),
-    lobby_ids: z.array(z.string()).describe('lobbies this session is still in (reconnect inside the grace window)'),
+    lobby_ids: z
+      .array(z.string())
+      .describe('lobbies this session is still in (reconnect inside the grace window)'),
   }),
   name_set: z.object({ name: z.string(), protected: z.boolean() }),
   lobby_joined: z.object({ lobby: Lobby, participants: z.array(Participant), chat: z.array(ChatMessage) }),
@@ -105,10 +107,14 @@ export type ClientFrame = {
 
 /** One-line descriptions, used to generate docs/protocol.md. */
 export const CLIENT_DOC: Record<ClientType, string> = {
-  set_name: '`name_set {name, protected}`. Errors: invalid_name, invalid_password, name_in_use, name_protected, too_many_attempts, banned',
-  join_lobby: '`lobby_joined {lobby, participants, chat}`; others get `participant_joined` and `add_peer`. Errors: name_required, unknown_lobby, lobby_full, banned',
-  leave_lobby: '`lobby_left {lobby_id}`; others get `participant_left` and `remove_peer`. Error: not_in_lobby',
-  send_chat: 'every participant, sender included, gets `chat_message` (stored first). Errors: not_in_lobby, invalid_message',
+  set_name:
+    '`name_set {name, protected}`. Errors: invalid_name, invalid_password, name_in_use, name_protected, too_many_attempts, banned',
+  join_lobby:
+    '`lobby_joined {lobby, participants, chat}`; others get `participant_joined` and `add_peer`. Errors: name_required, unknown_lobby, lobby_full, banned',
+  leave_lobby:
+    '`lobby_left {lobby_id}`; others get `participant_left` and `remove_peer`. Error: not_in_lobby',
+  send_chat:
+    'every participant, sender included, gets `chat_message` (stored first). Errors: not_in_lobby, invalid_message',
   get_chat: '`chat_history {lobby_id, messages}`, oldest first. Errors: unknown_lobby',
   relay_sdp: 'the peer gets `sdp {lobby_id, peer_id: sender, description}`. Error: unknown_peer',
   relay_ice: 'the peer gets `ice {lobby_id, peer_id: sender, candidate}`. Error: unknown_peer',

@@ -1,7 +1,12 @@
 /**
  * The composition root: the one place that wires config → storage → bus → managers → transport.
  */
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+} from 'fastify';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -44,7 +49,10 @@ export interface App {
 }
 
 export async function createApp(config: Config, log: Logger, clock: Clock = systemClock): Promise<App> {
-  const store = new SqliteStore({ path: join(config.DATA_DIR, 'voicebot.sqlite'), synchronous: config.SQLITE_SYNCHRONOUS });
+  const store = new SqliteStore({
+    path: join(config.DATA_DIR, 'voicebot.sqlite'),
+    synchronous: config.SQLITE_SYNCHRONOUS,
+  });
   const bus = new LocalEventBus(clock, eventLogRecorder(store), (err, event) =>
     log.error({ err, event: event.type }, 'event listener failed'),
   );
@@ -54,7 +62,20 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
   const lobbies = new LobbyManager({ store, bus, clock, sessions, bans, config });
   const chat = new ChatManager({ store, bus, clock, sessions, lobbies });
   const registry = new LocalConnectionRegistry<Connection>();
-  const services: AppServices = { config, log, clock, store, bus, sessions, auth, lobbies, chat, bans, registry, version: VERSION };
+  const services: AppServices = {
+    config,
+    log,
+    clock,
+    store,
+    bus,
+    sessions,
+    auth,
+    lobbies,
+    chat,
+    bans,
+    registry,
+    version: VERSION,
+  };
 
   const http = Fastify({
     loggerInstance: log as unknown as FastifyBaseLogger,
@@ -65,7 +86,13 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
   installErrorHandling(http);
   http.addHook('onResponse', async (request, reply) => {
     request.log.info(
-      { method: request.method, url: redactUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime), ip: request.ip },
+      {
+        method: request.method,
+        url: redactUrl(request.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ip: request.ip,
+      },
       'http request',
     );
   });
@@ -118,12 +145,18 @@ function installErrorHandling(http: FastifyInstance): void {
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendError(reply, 'invalid_request', 'Send JSON with Content-Type: application/json.');
     }
-    if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    if (
+      error instanceof SyntaxError ||
+      error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||
+      error.code === 'FST_ERR_CTP_INVALID_JSON_BODY'
+    ) {
       return sendError(reply, 'invalid_json', 'The body is not valid JSON.');
     }
     if (error.statusCode && error.statusCode < 500) return sendError(reply, 'invalid_request', error.message);
     request.log.error({ err: error }, 'request failed');
     return sendError(reply, 'internal_error');
   });
-  http.setNotFoundHandler((request, reply) => sendError(reply, 'not_found', `No route ${request.method} ${redactUrl(request.url)}.`));
+  http.setNotFoundHandler((request, reply) =>
+    sendError(reply, 'not_found', `No route ${request.method} ${redactUrl(request.url)}.`),
+  );
 }

@@ -23,6 +23,7 @@ export function ensureSecrets(config: Config, _log: Logger): Config {
   return {
     ...config,
     ADMIN_TOKEN: config.ADMIN_TOKEN ?? loadOrCreate(config.DATA_DIR, 'admin-token', 'Admin token'),
-    BOT_PROVIDER_KEY: config.BOT_PROVIDER_KEY ?? loadOrCreate(config.DATA_DIR, 'bot-provider-key', 'Bot provider key'),
+    BOT_PROVIDER_KEY:
+      config.BOT_PROVIDER_KEY ?? loadOrCreate(config.DATA_DIR, 'bot-provider-key', 'Bot provider key'),
   };
 }

@@ -71,7 +71,11 @@ export class TestClient {
   }
 
   /** Session, name and lobby in one go. */
-  static async joined(server: { url: string; wsUrl: string }, name: string, lobbyId: string): Promise<TestClient & { sessionId: string; token: string }> {
+  static async joined(
+    server: { url: string; wsUrl: string },
+    name: string,
+    lobbyId: string,
+  ): Promise<TestClient & { sessionId: string; token: string }> {
     const session = await newSession(server.url);
     const client = await TestClient.connect(server.wsUrl, session.token);
     await client.waitFor('welcome');
@@ -100,7 +104,15 @@ export class TestClient {
     const seen = this.frames.find(test);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting for ${typeof match === 'string' ? match : 'frame'}; got ${JSON.stringify(this.frames.slice(-5))}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `timed out waiting for ${typeof match === 'string' ? match : 'frame'}; got ${JSON.stringify(this.frames.slice(-5))}`,
+            ),
+          ),
+        timeoutMs,
+      );
       this.waiters.push({
         match: test,
         resolve: (frame) => {

@@ -24,7 +24,9 @@ export class FakeClock implements Clock {
   advance(ms: number): void {
     const until = this.time + ms;
     for (;;) {
-      const due = this.timers.filter((timer) => !timer.cancelled && timer.at <= until).sort((a, b) => a.at - b.at)[0];
+      const due = this.timers
+        .filter((timer) => !timer.cancelled && timer.at <= until)
+        .sort((a, b) => a.at - b.at)[0];
       if (!due) break;
       this.time = due.at;
       due.cancelled = true;

@@ -11,18 +11,21 @@ test('SIGKILL during a chat burst: every message that reached a client is stored
   const dataDir = tempDataDir();
   const server = await startServer({ dataDir });
   const { token } = await newSession(server.url);
-  const lobbyId = (await api(server.url, 'POST', '/api/lobbies', { token, body: { name: 'Crash' } })).body.lobby.id;
+  const lobbyId = (await api(server.url, 'POST', '/api/lobbies', { token, body: { name: 'Crash' } })).body
+    .lobby.id;
   const sender = await TestClient.joined(server, 'Sender', lobbyId);
   const listener = await TestClient.joined(server, 'Listener', lobbyId);
 
   // Fire a burst without waiting, and kill the server while it is being processed.
-  for (let i = 0; i < 150; i++) sender.send({ type: 'send_chat', id: `m${i}`, data: { lobby_id: lobbyId, text: `burst ${i}` } });
+  for (let i = 0; i < 150; i++)
+    sender.send({ type: 'send_chat', id: `m${i}`, data: { lobby_id: lobbyId, text: `burst ${i}` } });
   await listener.waitFor((frame) => frame.type === 'chat_message' && frame.data.text === 'burst 20');
   await server.kill();
   await new Promise((resolve) => setTimeout(resolve, 100));
 
   const acknowledged = new Set<string>();
-  for (const frame of [...sender.frames, ...listener.frames]) if (frame.type === 'chat_message') acknowledged.add(frame.data.id);
+  for (const frame of [...sender.frames, ...listener.frames])
+    if (frame.type === 'chat_message') acknowledged.add(frame.data.id);
   assert.ok(acknowledged.size >= 21, `${acknowledged.size} messages acknowledged before the kill`);
 
   const restarted = await startServer({ dataDir, port: server.port });
@@ -30,7 +33,11 @@ test('SIGKILL during a chat burst: every message that reached a client is stored
     const stored = new Set<string>();
     let before: string | undefined;
     for (;;) {
-      const page = await api(restarted.url, 'GET', `/api/lobbies/${lobbyId}/chat?limit=200${before ? `&before=${before}` : ''}`);
+      const page = await api(
+        restarted.url,
+        'GET',
+        `/api/lobbies/${lobbyId}/chat?limit=200${before ? `&before=${before}` : ''}`,
+      );
       for (const message of page.body.messages) stored.add(message.id);
       if (page.body.messages.length < 200) break;
       before = page.body.messages[0].id;
@@ -46,7 +53,8 @@ test('sessions, names and lobbies persist across a restart; SIGTERM closes socke
   const dataDir = tempDataDir();
   const server = await startServer({ dataDir });
   const { id, token } = await newSession(server.url);
-  const lobbyId = (await api(server.url, 'POST', '/api/lobbies', { token, body: { name: 'Persistent' } })).body.lobby.id;
+  const lobbyId = (await api(server.url, 'POST', '/api/lobbies', { token, body: { name: 'Persistent' } }))
+    .body.lobby.id;
   const client = await TestClient.joined(server, 'Persisted Name', lobbyId);
   await client.request('set_name', { name: 'Persisted Name', password: 'a good password' }, 'name_set');
   const closed = client.waitClose();

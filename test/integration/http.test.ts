@@ -12,11 +12,22 @@ after(() => server.stop());
 
 test('health document has the seed shape with real counts', async () => {
   const before = (await api(server.url, 'GET', '/api/system/health')).body;
-  assert.deepEqual(Object.keys(before).slice(0, 5), ['status', 'architecture', 'version', 'managers', 'statistics']);
+  assert.deepEqual(Object.keys(before).slice(0, 5), [
+    'status',
+    'architecture',
+    'version',
+    'managers',
+    'statistics',
+  ]);
   assert.equal(before.status, 'ok');
   assert.equal(before.architecture, 'modular');
   assert.equal(before.version, '2.0.0');
-  assert.deepEqual(before.managers, { session_manager: 'active', lobby_manager: 'active', auth_manager: 'active', websocket_manager: 'active' });
+  assert.deepEqual(before.managers, {
+    session_manager: 'active',
+    lobby_manager: 'active',
+    auth_manager: 'active',
+    websocket_manager: 'active',
+  });
   const { token } = await newSession(server.url);
   await api(server.url, 'POST', '/api/lobbies', { token, body: { name: 'Health check room' } });
   const after = (await api(server.url, 'GET', '/api/system/health')).body;
@@ -29,7 +40,13 @@ test('sessions: create, me, and 401 for a bad token', async () => {
   const created = await api(server.url, 'POST', '/api/sessions');
   assert.equal(created.status, 201);
   assert.match(created.body.token, /^[A-Za-z0-9_-]{43}$/, '256-bit token');
-  assert.deepEqual(Object.keys(created.body.session).sort(), ['created_at', 'id', 'is_bot', 'name', 'protected']);
+  assert.deepEqual(Object.keys(created.body.session).sort(), [
+    'created_at',
+    'id',
+    'is_bot',
+    'name',
+    'protected',
+  ]);
   const me = await api(server.url, 'GET', '/api/sessions/me', { token: created.body.token });
   assert.equal(me.status, 200);
   assert.deepEqual(me.body.session, created.body.session);
@@ -49,7 +66,10 @@ test('public lobbies are create-or-get by name, case-insensitively; private ones
   assert.equal(again.status, 200);
   assert.equal(again.body.lobby.id, first.body.lobby.id);
 
-  const secret = await api(server.url, 'POST', '/api/lobbies', { token, body: { name: 'Main Hall', private: true } });
+  const secret = await api(server.url, 'POST', '/api/lobbies', {
+    token,
+    body: { name: 'Main Hall', private: true },
+  });
   assert.equal(secret.status, 201);
   assert.notEqual(secret.body.lobby.id, first.body.lobby.id);
   assert.ok(Buffer.from(secret.body.lobby.id, 'base64url').length >= 16, 'at least 128 random bits');
@@ -59,7 +79,10 @@ test('public lobbies are create-or-get by name, case-insensitively; private ones
   assert.equal(listed.length, 1);
   assert.deepEqual(Object.keys(listed[0]).sort(), ['created_at', 'id', 'name', 'participants', 'private']);
   assert.equal(listed[0].participants, 0);
-  assert.equal(list.body.lobbies.some((lobby: any) => lobby.id === secret.body.lobby.id), false);
+  assert.equal(
+    list.body.lobbies.some((lobby: any) => lobby.id === secret.body.lobby.id),
+    false,
+  );
 
   const detail = await api(server.url, 'GET', `/api/lobbies/${secret.body.lobby.id}`);
   assert.equal(detail.status, 200);

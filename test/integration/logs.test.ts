@@ -10,7 +10,8 @@ test('no token, password or admin token appears in the log output', async () => 
   try {
     const { token } = await newSession(server.url);
     secrets.push(token);
-    const lobbyId = (await api(server.url, 'POST', '/api/lobbies', { token, body: { name: 'Logged' } })).body.lobby.id;
+    const lobbyId = (await api(server.url, 'POST', '/api/lobbies', { token, body: { name: 'Logged' } })).body
+      .lobby.id;
     await api(server.url, 'GET', '/api/sessions/me', { token });
     await api(server.url, 'GET', `/api/sessions/me?token=${token}`, { token });
     const client = await TestClient.connect(server.wsUrl, token);
@@ -34,6 +35,10 @@ test('no token, password or admin token appears in the log output', async () => 
   assert.ok(lines.length >= 8, `expected log lines, got ${lines.length}`);
   for (const line of lines) JSON.parse(line);
   assert.ok(lines.some((line) => line.includes('"ws connected"')));
-  assert.ok(lines.some((line) => line.includes('"http request"') && line.includes('/api/sessions/me?token=[redacted]')));
+  assert.ok(
+    lines.some(
+      (line) => line.includes('"http request"') && line.includes('/api/sessions/me?token=[redacted]'),
+    ),
+  );
   for (const secret of secrets) assert.equal(logs.includes(secret), false, `a secret leaked into the logs`);
 });

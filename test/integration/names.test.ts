@@ -29,7 +29,15 @@ const code = async (client: TestClient, data: unknown) => {
 
 test('invalid names and passwords', async () => {
   const client = await connected();
-  for (const name of ['', '   ', 'x'.repeat(33), 'bad\u0000name', 'zero\u200bwidth', 'new\nline', 'rtl\u202eoverride']) {
+  for (const name of [
+    '',
+    '   ',
+    'x'.repeat(33),
+    'bad\u0000name',
+    'zero\u200bwidth',
+    'new\nline',
+    'rtl\u202eoverride',
+  ]) {
     assert.equal(await code(client, { name }), 'invalid_name', JSON.stringify(name));
   }
   assert.equal(await code(client, { name: 'Okay', password: 'short' }), 'invalid_password');
@@ -61,9 +69,15 @@ test('a password protects a name; only the password (or the owning session) take
   const owner = await connected();
   const claimed = await owner.request('set_name', { name: 'Keeper', password: 'correct horse' }, 'name_set');
   assert.deepEqual(claimed.data, { name: 'Keeper', protected: true });
-  const me = await (await fetch(`${server.url}/api/sessions/me`, { headers: { authorization: `Bearer ${owner.token}` } })).json();
+  const me = await (
+    await fetch(`${server.url}/api/sessions/me`, { headers: { authorization: `Bearer ${owner.token}` } })
+  ).json();
   assert.equal(me.session.protected, true);
-  assert.equal((await owner.request('set_name', { name: 'keeper' }, 'name_set')).data.protected, true, 'the owner needs no password');
+  assert.equal(
+    (await owner.request('set_name', { name: 'keeper' }, 'name_set')).data.protected,
+    true,
+    'the owner needs no password',
+  );
 
   // The owner moves to another name: Keeper stays protected.
   await owner.request('set_name', { name: 'Someone else' }, 'name_set');
@@ -79,9 +93,14 @@ test('failed password attempts are limited per name (too_many_attempts), even wi
   await owner.request('set_name', { name: 'Vault', password: 'the real secret' }, 'name_set');
   await owner.request('set_name', { name: 'Vault owner away' }, 'name_set');
   const guesser = await connected();
-  for (let i = 0; i < 3; i++) assert.equal(await code(guesser, { name: 'Vault', password: `guess number ${i}` }), 'name_protected');
+  for (let i = 0; i < 3; i++)
+    assert.equal(await code(guesser, { name: 'Vault', password: `guess number ${i}` }), 'name_protected');
   assert.equal(await code(guesser, { name: 'Vault', password: 'another guess' }), 'too_many_attempts');
   const honest = await connected();
-  assert.equal(await code(honest, { name: 'Vault', password: 'the real secret' }), 'too_many_attempts', 'the name is locked for now');
+  assert.equal(
+    await code(honest, { name: 'Vault', password: 'the real secret' }),
+    'too_many_attempts',
+    'the name is locked for now',
+  );
   assert.equal((await guesser.request('ping')).type, 'pong');
 });

@@ -7,9 +7,17 @@ import { startServer, type RunningServer } from '../helpers/server.ts';
 let server: RunningServer;
 let lobbyId: string;
 before(async () => {
-  server = await startServer({ env: { WS_RATE_BURST: '20', WS_RATE_REFILL_PER_SEC: '5', WS_ABUSE_LIMIT: '30', HEARTBEAT_TIMEOUT_MS: '1500' } });
+  server = await startServer({
+    env: {
+      WS_RATE_BURST: '20',
+      WS_RATE_REFILL_PER_SEC: '5',
+      WS_ABUSE_LIMIT: '30',
+      HEARTBEAT_TIMEOUT_MS: '1500',
+    },
+  });
   const { token } = await newSession(server.url);
-  lobbyId = (await api(server.url, 'POST', '/api/lobbies', { token, body: { name: 'Bad input' } })).body.lobby.id;
+  lobbyId = (await api(server.url, 'POST', '/api/lobbies', { token, body: { name: 'Bad input' } })).body.lobby
+    .id;
 });
 after(() => server.stop());
 
@@ -33,7 +41,14 @@ test('non-JSON, non-object, unknown type, bad envelope and bad data each get the
     [{ type: 'set_name', id: 'a5' }, 'invalid_frame'],
     [{ type: 'set_name', id: 'a6', data: { name: 5 } }, 'invalid_frame'],
     [{ type: 'set_name', id: 'a7', data: { name: 'Ok', admin: true } }, 'invalid_frame'],
-    [{ type: 'relay_ice', id: 'a8', data: { lobby_id: lobbyId, peer_id: 'x', candidate: { candidate: 'c', evil: 1 } } }, 'invalid_frame'],
+    [
+      {
+        type: 'relay_ice',
+        id: 'a8',
+        data: { lobby_id: lobbyId, peer_id: 'x', candidate: { candidate: 'c', evil: 1 } },
+      },
+      'invalid_frame',
+    ],
     [{ type: 'get_chat', id: 'a9', data: { lobby_id: lobbyId, limit: 5000 } }, 'invalid_frame'],
   ];
   for (const [frame, code] of cases) {
@@ -66,7 +81,9 @@ test('a flood gets rate_limited errors, then persistent abuse closes with 4008',
   const bystander = await connected();
   const client = await connected();
   for (let i = 0; i < 25; i++) client.send({ type: 'ping', id: `p${i}` });
-  const limited = await client.waitFor((frame) => frame.type === 'error' && frame.data.code === 'rate_limited');
+  const limited = await client.waitFor(
+    (frame) => frame.type === 'error' && frame.data.code === 'rate_limited',
+  );
   assert.ok(limited);
   assert.ok(client.ofType('pong').length >= 19, 'the burst itself is served');
   assert.equal(client.closeCode, null, 'a short flood only gets errors');
@@ -80,10 +97,12 @@ test('a peer that stops answering pings is dropped after the heartbeat timeout',
   const client = await connected();
   // Stop answering pings (ws answers them automatically unless we pause the socket).
   (client.socket as any)._socket.pause();
-  const connections = async () => (await api(server.url, 'GET', '/api/system/health')).body.statistics.connections;
+  const connections = async () =>
+    (await api(server.url, 'GET', '/api/system/health')).body.statistics.connections;
   assert.equal(await connections(), 1);
   const deadline = Date.now() + 8000;
-  while ((await connections()) !== 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  while ((await connections()) !== 0 && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 200));
   assert.equal(await connections(), 0, 'the silent socket was dropped by the server');
   client.socket.terminate();
 });

@@ -16,7 +16,10 @@ after(async () => {
 
 async function lobby(name: string, isPrivate = false): Promise<string> {
   const { token } = await newSession(server.url);
-  const { body } = await api(server.url, 'POST', '/api/lobbies', { token, body: { name, private: isPrivate } });
+  const { body } = await api(server.url, 'POST', '/api/lobbies', {
+    token,
+    body: { name, private: isPrivate },
+  });
   return body.lobby.id;
 }
 
@@ -70,9 +73,21 @@ describe('joining a lobby', () => {
     assert.deepEqual(joinedFrame.data.participants.map((p: any) => p.name).sort(), ['Alice-o', 'Bob-o']);
 
     const bobAdd = await bob.waitFor('add_peer');
-    assert.deepEqual(bobAdd.data, { lobby_id: lobbyId, peer_id: alice.sessionId, peer_name: 'Alice-o', is_bot: false, should_create_offer: true });
+    assert.deepEqual(bobAdd.data, {
+      lobby_id: lobbyId,
+      peer_id: alice.sessionId,
+      peer_name: 'Alice-o',
+      is_bot: false,
+      should_create_offer: true,
+    });
     const aliceAdd = await alice.waitFor('add_peer');
-    assert.deepEqual(aliceAdd.data, { lobby_id: lobbyId, peer_id: bob.sessionId, peer_name: 'Bob-o', is_bot: false, should_create_offer: false });
+    assert.deepEqual(aliceAdd.data, {
+      lobby_id: lobbyId,
+      peer_id: bob.sessionId,
+      peer_name: 'Bob-o',
+      is_bot: false,
+      should_create_offer: false,
+    });
     const announced = await alice.waitFor('participant_joined');
     assert.equal(announced.data.participant.session_id, bob.sessionId);
     assert.deepEqual(announced.data.participant.state, { muted: false, speaking: false });
@@ -88,7 +103,10 @@ describe('joining a lobby', () => {
     clients.push(nameless);
     assert.equal((await nameless.request('join_lobby', { lobby_id: lobbyId })).data.code, 'name_required');
     await nameless.request('set_name', { name: 'Nameless' }, 'name_set');
-    assert.equal((await nameless.request('join_lobby', { lobby_id: 'no-such-lobby' })).data.code, 'unknown_lobby');
+    assert.equal(
+      (await nameless.request('join_lobby', { lobby_id: 'no-such-lobby' })).data.code,
+      'unknown_lobby',
+    );
 
     await join('Full-1', lobbyId);
     await join('Full-2', lobbyId);
@@ -120,11 +138,22 @@ describe('signaling', () => {
     const lobbyId = await lobby('Relay');
     const alice = await join('Alice-s', lobbyId);
     const bob = await join('Bob-s', lobbyId);
-    bob.send({ type: 'relay_sdp', data: { lobby_id: lobbyId, peer_id: alice.sessionId, description: { type: 'offer', sdp: 'v=0\r\n' } } });
+    bob.send({
+      type: 'relay_sdp',
+      data: { lobby_id: lobbyId, peer_id: alice.sessionId, description: { type: 'offer', sdp: 'v=0\r\n' } },
+    });
     const sdp = await alice.waitFor('sdp');
-    assert.deepEqual(sdp.data, { lobby_id: lobbyId, peer_id: bob.sessionId, description: { type: 'offer', sdp: 'v=0\r\n' } });
+    assert.deepEqual(sdp.data, {
+      lobby_id: lobbyId,
+      peer_id: bob.sessionId,
+      description: { type: 'offer', sdp: 'v=0\r\n' },
+    });
 
-    const candidate = { candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host', sdpMid: '0', sdpMLineIndex: 0 };
+    const candidate = {
+      candidate: 'candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    };
     alice.send({ type: 'relay_ice', data: { lobby_id: lobbyId, peer_id: bob.sessionId, candidate } });
     const ice = await bob.waitFor('ice');
     assert.deepEqual(ice.data, { lobby_id: lobbyId, peer_id: alice.sessionId, candidate });
@@ -138,8 +167,17 @@ describe('signaling', () => {
     const lobbyB = await lobby('Relay B');
     const alice = await join('Alice-x', lobbyA);
     const stranger = await join('Stranger-x', lobbyB);
-    const candidate = { candidate: 'candidate:1 1 udp 1 127.0.0.1 1 typ host', sdpMid: '0', sdpMLineIndex: 0 };
-    for (const [lobbyId, peer] of [[lobbyA, stranger.sessionId], [lobbyB, stranger.sessionId], [lobbyA, 'nobody'], [lobbyA, alice.sessionId]]) {
+    const candidate = {
+      candidate: 'candidate:1 1 udp 1 127.0.0.1 1 typ host',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    };
+    for (const [lobbyId, peer] of [
+      [lobbyA, stranger.sessionId],
+      [lobbyB, stranger.sessionId],
+      [lobbyA, 'nobody'],
+      [lobbyA, alice.sessionId],
+    ]) {
       const reply = await alice.request('relay_ice', { lobby_id: lobbyId, peer_id: peer, candidate });
       assert.equal(reply.data.code, 'unknown_peer');
     }
@@ -153,7 +191,11 @@ describe('signaling', () => {
     const bob = await join('Bob-m', lobbyId);
     alice.send({ type: 'update_state', data: { lobby_id: lobbyId, muted: true } });
     const first = await bob.waitFor('peer_state');
-    assert.deepEqual(first.data, { lobby_id: lobbyId, peer_id: alice.sessionId, state: { muted: true, speaking: false } });
+    assert.deepEqual(first.data, {
+      lobby_id: lobbyId,
+      peer_id: alice.sessionId,
+      state: { muted: true, speaking: false },
+    });
     alice.send({ type: 'update_state', data: { lobby_id: lobbyId, muted: true } });
     alice.send({ type: 'update_state', data: { lobby_id: lobbyId, speaking: true } });
     const second = await bob.next((frame) => frame.type === 'peer_state');
@@ -161,7 +203,10 @@ describe('signaling', () => {
     assert.equal(bob.ofType('peer_state').length, 2, 'an unchanged state is not re-sent');
     assert.equal(alice.ofType('peer_state').length, 0);
     const outsider = await lobby('State other');
-    assert.equal((await alice.request('update_state', { lobby_id: outsider, muted: false })).data.code, 'not_in_lobby');
+    assert.equal(
+      (await alice.request('update_state', { lobby_id: outsider, muted: false })).data.code,
+      'not_in_lobby',
+    );
     const view = await api(server.url, 'GET', `/api/lobbies/${lobbyId}`);
     const aliceView = view.body.lobby.participants.find((p: any) => p.session_id === alice.sessionId);
     assert.deepEqual(aliceView.state, { muted: true, speaking: true });
@@ -173,19 +218,41 @@ describe('chat', () => {
     const lobbyId = await lobby('Chat room');
     const alice = await join('Alice-c', lobbyId);
     const bob = await join('Bob-c', lobbyId);
-    const mine = await alice.request('send_chat', { lobby_id: lobbyId, text: '  hello <b>bob</b>  ' }, 'chat_message');
+    const mine = await alice.request(
+      'send_chat',
+      { lobby_id: lobbyId, text: '  hello <b>bob</b>  ' },
+      'chat_message',
+    );
     assert.equal(mine.data.text, 'hello <b>bob</b>');
     assert.equal(mine.data.sender_name, 'Alice-c');
     const theirs = await bob.waitFor('chat_message');
     assert.deepEqual(theirs.data, mine.data);
 
-    for (let i = 0; i < 5; i++) await bob.request('send_chat', { lobby_id: lobbyId, text: `line ${i}` }, 'chat_message');
+    for (let i = 0; i < 5; i++)
+      await bob.request('send_chat', { lobby_id: lobbyId, text: `line ${i}` }, 'chat_message');
     const page = await api(server.url, 'GET', `/api/lobbies/${lobbyId}/chat?limit=3`);
-    assert.deepEqual(page.body.messages.map((m: any) => m.text), ['line 2', 'line 3', 'line 4']);
-    const older = await api(server.url, 'GET', `/api/lobbies/${lobbyId}/chat?limit=3&before=${page.body.messages[0].id}`);
-    assert.deepEqual(older.body.messages.map((m: any) => m.text), ['hello <b>bob</b>', 'line 0', 'line 1']);
-    const ws = await bob.request('get_chat', { lobby_id: lobbyId, limit: 2, before: page.body.messages[0].id }, 'chat_history');
-    assert.deepEqual(ws.data.messages.map((m: any) => m.text), ['line 0', 'line 1']);
+    assert.deepEqual(
+      page.body.messages.map((m: any) => m.text),
+      ['line 2', 'line 3', 'line 4'],
+    );
+    const older = await api(
+      server.url,
+      'GET',
+      `/api/lobbies/${lobbyId}/chat?limit=3&before=${page.body.messages[0].id}`,
+    );
+    assert.deepEqual(
+      older.body.messages.map((m: any) => m.text),
+      ['hello <b>bob</b>', 'line 0', 'line 1'],
+    );
+    const ws = await bob.request(
+      'get_chat',
+      { lobby_id: lobbyId, limit: 2, before: page.body.messages[0].id },
+      'chat_history',
+    );
+    assert.deepEqual(
+      ws.data.messages.map((m: any) => m.text),
+      ['line 0', 'line 1'],
+    );
 
     const late = await join('Carol-c', lobbyId);
     const joined = late.ofType('lobby_joined')[0]!;
@@ -197,10 +264,22 @@ describe('chat', () => {
     const lobbyId = await lobby('Chat errors');
     const other = await lobby('Chat elsewhere');
     const alice = await join('Alice-e', lobbyId);
-    assert.equal((await alice.request('send_chat', { lobby_id: other, text: 'hi' })).data.code, 'not_in_lobby');
-    assert.equal((await alice.request('send_chat', { lobby_id: lobbyId, text: '   ' })).data.code, 'invalid_message');
-    assert.equal((await alice.request('send_chat', { lobby_id: lobbyId, text: 'x'.repeat(2001) })).data.code, 'invalid_message');
-    assert.equal((await alice.request('send_chat', { lobby_id: lobbyId, text: 'x'.repeat(2000) })).type, 'chat_message');
+    assert.equal(
+      (await alice.request('send_chat', { lobby_id: other, text: 'hi' })).data.code,
+      'not_in_lobby',
+    );
+    assert.equal(
+      (await alice.request('send_chat', { lobby_id: lobbyId, text: '   ' })).data.code,
+      'invalid_message',
+    );
+    assert.equal(
+      (await alice.request('send_chat', { lobby_id: lobbyId, text: 'x'.repeat(2001) })).data.code,
+      'invalid_message',
+    );
+    assert.equal(
+      (await alice.request('send_chat', { lobby_id: lobbyId, text: 'x'.repeat(2000) })).type,
+      'chat_message',
+    );
     assert.equal((await alice.request('get_chat', { lobby_id: 'nope' })).data.code, 'unknown_lobby');
     const missing = await api(server.url, 'GET', '/api/lobbies/nope/chat');
     assert.equal(missing.status, 404);
@@ -214,8 +293,14 @@ describe('leaving', () => {
     const alice = await join('Alice-l', lobbyId);
     const bob = await join('Bob-l', lobbyId);
     await bob.request('leave_lobby', { lobby_id: lobbyId }, 'lobby_left');
-    assert.deepEqual((await alice.waitFor('participant_left')).data, { lobby_id: lobbyId, session_id: bob.sessionId });
-    assert.deepEqual((await alice.waitFor('remove_peer')).data, { lobby_id: lobbyId, peer_id: bob.sessionId });
+    assert.deepEqual((await alice.waitFor('participant_left')).data, {
+      lobby_id: lobbyId,
+      session_id: bob.sessionId,
+    });
+    assert.deepEqual((await alice.waitFor('remove_peer')).data, {
+      lobby_id: lobbyId,
+      peer_id: bob.sessionId,
+    });
     assert.equal((await bob.request('leave_lobby', { lobby_id: lobbyId })).data.code, 'not_in_lobby');
   });
 

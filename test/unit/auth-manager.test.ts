@@ -24,7 +24,10 @@ test('setName validates, normalises and enforces uniqueness among active session
 test('a password protects a name; the stored hash is scrypt, not the password', async () => {
   const { sessions, auth, store, delivered } = createCore();
   const a = sessions.create().session;
-  assert.deepEqual(await auth.setName(a.id, 'Guarded', 'password123', null), { name: 'Guarded', protected: true });
+  assert.deepEqual(await auth.setName(a.id, 'Guarded', 'password123', null), {
+    name: 'Guarded',
+    protected: true,
+  });
   const record = store.listProtectedNames()[0]!;
   assert.match(record.passwordHash, /^scrypt\$16384\$8\$1\$/);
   assert.equal(record.passwordHash.includes('password123'), false);
@@ -34,7 +37,10 @@ test('a password protects a name; the stored hash is scrypt, not the password', 
   const b = sessions.create().session;
   assert.equal(await codeOf(auth.setName(b.id, 'guarded', undefined, null)), 'name_protected');
   assert.equal(await codeOf(auth.setName(b.id, 'guarded', 'wrong-password', null)), 'name_protected');
-  assert.deepEqual(await auth.setName(b.id, 'guarded', 'password123', null), { name: 'guarded', protected: true });
+  assert.deepEqual(await auth.setName(b.id, 'guarded', 'password123', null), {
+    name: 'guarded',
+    protected: true,
+  });
   assert.equal(auth.unprotect('GUARDED', 'admin'), true);
   assert.equal(auth.isProtected('guarded'), false);
 });
@@ -46,7 +52,8 @@ test('failed attempts are limited per IP across names', async () => {
   const guesser = sessions.create().session;
   const codes: string[] = [];
   for (const name of ['One', 'Two', 'Three', 'Four']) {
-    for (let i = 0; i < 3; i++) codes.push(await codeOf(auth.setName(guesser.id, name, `guess-${i}-xx`, '192.0.2.9')));
+    for (let i = 0; i < 3; i++)
+      codes.push(await codeOf(auth.setName(guesser.id, name, `guess-${i}-xx`, '192.0.2.9')));
   }
   assert.equal(codes.filter((code) => code === 'name_protected').length, 10, 'PASSWORD_ATTEMPTS_PER_IP = 10');
   assert.deepEqual(codes.slice(10), ['too_many_attempts', 'too_many_attempts']);

@@ -24,12 +24,18 @@ test('every bad value is reported at once, by name', () => {
     assert.fail('should throw');
   } catch (error) {
     assert.ok(error instanceof ConfigError);
-    for (const key of ['PORT', 'ICE_SERVERS', 'TRUST_PROXY', 'TURN_SECRET']) assert.match(error.message, new RegExp(key));
+    for (const key of ['PORT', 'ICE_SERVERS', 'TRUST_PROXY', 'TURN_SECRET'])
+      assert.match(error.message, new RegExp(key));
   }
 });
 
 test('TURN credentials follow the coturn use-auth-secret scheme', () => {
-  const config = loadConfig({ TURN_URLS: 'turn:turn.example.org:3478', TURN_SECRET: 's3cret', TURN_TTL_S: '600', ICE_SERVERS: '[{"urls":"stun:stun.example.org"}]' });
+  const config = loadConfig({
+    TURN_URLS: 'turn:turn.example.org:3478',
+    TURN_SECRET: 's3cret',
+    TURN_TTL_S: '600',
+    ICE_SERVERS: '[{"urls":"stun:stun.example.org"}]',
+  });
   const servers = iceServersFor('session1', config, 1_000_000_000);
   assert.deepEqual(servers[0], { urls: 'stun:stun.example.org' });
   const turn = servers[1]!;
@@ -39,7 +45,10 @@ test('TURN credentials follow the coturn use-auth-secret scheme', () => {
 
 test('--help lists every setting; a bad setting exits 2 with a clear message', () => {
   for (const key of Object.keys(SETTINGS)) assert.match(helpText(), new RegExp(`\\b${key}\\b`));
-  const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--help'], { cwd: ROOT, encoding: 'utf8' });
+  const help = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/main.ts', '--help'], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
   assert.equal(help.status, 0);
   assert.match(help.stdout, /LOBBY_MAX_PARTICIPANTS/);
   const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/server/main.ts'], {

@@ -30,8 +30,14 @@ test('create-or-get public lobbies, always-new private ones', () => {
   assert.equal(again.lobby.id, first.lobby.id);
   const hidden = core.lobbies.create('Lounge', true, a);
   assert.equal(hidden.created, true);
-  assert.deepEqual(core.lobbies.listPublic().map((lobby) => lobby.id), [first.lobby.id]);
-  assert.equal(codeOf(() => core.lobbies.create('', false, a)), 'invalid_lobby_name');
+  assert.deepEqual(
+    core.lobbies.listPublic().map((lobby) => lobby.id),
+    [first.lobby.id],
+  );
+  assert.equal(
+    codeOf(() => core.lobbies.create('', false, a)),
+    'invalid_lobby_name',
+  );
 });
 
 test('join, capacity, state, leave, and grace expiry leave all lobbies', () => {
@@ -41,9 +47,15 @@ test('join, capacity, state, leave, and grace expiry leave all lobbies', () => {
   assert.equal(core.lobbies.join(lobby.id, a!).isNew, true);
   core.lobbies.join(lobby.id, b!);
   core.lobbies.join(lobby.id, c!);
-  assert.equal(codeOf(() => core.lobbies.join(lobby.id, d!)), 'lobby_full');
+  assert.equal(
+    codeOf(() => core.lobbies.join(lobby.id, d!)),
+    'lobby_full',
+  );
   assert.equal(core.lobbies.join(lobby.id, a!).isNew, false, 're-join is not a new participant');
-  assert.equal(codeOf(() => core.lobbies.join('missing', d!)), 'unknown_lobby');
+  assert.equal(
+    codeOf(() => core.lobbies.join('missing', d!)),
+    'unknown_lobby',
+  );
 
   assert.deepEqual(core.lobbies.updateState(lobby.id, a!, { muted: true }), { muted: true, speaking: false });
   assert.equal(core.lobbies.updateState(lobby.id, a!, { muted: true }), null);
@@ -51,14 +63,19 @@ test('join, capacity, state, leave, and grace expiry leave all lobbies', () => {
 
   core.lobbies.leave(lobby.id, b!);
   assert.equal(core.lobbies.isMember(lobby.id, b!), false);
-  assert.equal(codeOf(() => core.lobbies.leave(lobby.id, b!)), 'not_in_lobby');
+  assert.equal(
+    codeOf(() => core.lobbies.leave(lobby.id, b!)),
+    'not_in_lobby',
+  );
 
   core.sessions.disconnected(c!, 'gone');
   core.clock.advance(29_999);
   assert.equal(core.lobbies.isMember(lobby.id, c!), true);
   core.clock.advance(1);
   assert.equal(core.lobbies.isMember(lobby.id, c!), false);
-  const left = core.delivered.filter((event) => event.type === 'lobby.left').map((event) => (event.data as { reason: string }).reason);
+  const left = core.delivered
+    .filter((event) => event.type === 'lobby.left')
+    .map((event) => (event.data as { reason: string }).reason);
   assert.deepEqual(left, ['left', 'disconnected']);
 });
 
@@ -67,14 +84,20 @@ test('a session without a name cannot join', () => {
   const a = named(core, 'A');
   const { lobby } = core.lobbies.create('Room', false, a);
   const nameless = core.sessions.create().session.id;
-  assert.equal(codeOf(() => core.lobbies.join(lobby.id, nameless)), 'name_required');
+  assert.equal(
+    codeOf(() => core.lobbies.join(lobby.id, nameless)),
+    'name_required',
+  );
 });
 
 test('chat is stored with its event in one transaction, before listeners hear of it', () => {
   const core = createCore();
   const a = named(core, 'A');
   const { lobby } = core.lobbies.create('Room', false, a);
-  assert.equal(codeOf(() => core.chat.send(lobby.id, a, 'hi')), 'not_in_lobby');
+  assert.equal(
+    codeOf(() => core.chat.send(lobby.id, a, 'hi')),
+    'not_in_lobby',
+  );
   core.lobbies.join(lobby.id, a);
   let storedWhenHeard = -1;
   core.bus.on((event) => {
@@ -86,12 +109,25 @@ test('chat is stored with its event in one transaction, before listeners hear of
   const events = core.store.listEvents(0, 100);
   const chatEvent = events.find((event) => event.type === 'chat.sent')!;
   assert.equal((chatEvent.data as { message: { id: string } }).message.id, message.id);
-  assert.deepEqual(events.map((event) => event.seq), events.map((_, index) => index + 1), 'gap-free seq');
-  assert.equal(codeOf(() => core.chat.send(lobby.id, a, '')), 'invalid_message');
+  assert.deepEqual(
+    events.map((event) => event.seq),
+    events.map((_, index) => index + 1),
+    'gap-free seq',
+  );
+  assert.equal(
+    codeOf(() => core.chat.send(lobby.id, a, '')),
+    'invalid_message',
+  );
   for (let i = 0; i < 5; i++) core.chat.send(lobby.id, a, `m${i}`);
   const page = core.chat.history(lobby.id, 2);
-  assert.deepEqual(page.map((m) => m.text), ['m3', 'm4']);
-  assert.deepEqual(core.chat.history(lobby.id, 10, page[0]!.id).map((m) => m.text), ['hello', 'm0', 'm1', 'm2']);
+  assert.deepEqual(
+    page.map((m) => m.text),
+    ['m3', 'm4'],
+  );
+  assert.deepEqual(
+    core.chat.history(lobby.id, 10, page[0]!.id).map((m) => m.text),
+    ['hello', 'm0', 'm1', 'm2'],
+  );
 });
 
 test('a failed transaction stores neither the change nor its event, and leaves no seq gap', () => {
@@ -108,7 +144,10 @@ test('a failed transaction stores neither the change nor its event, and leaves n
   );
   assert.equal(core.store.getPublicLobbyByName('Doomed'), undefined);
   assert.equal(core.store.lastEventSeq(), before);
-  assert.equal(core.delivered.some((event) => event.type === 'lobby.created'), false);
+  assert.equal(
+    core.delivered.some((event) => event.type === 'lobby.created'),
+    false,
+  );
   core.lobbies.create('Kept', false, a);
   assert.equal(core.store.lastEventSeq(), before + 1);
 });

@@ -36,7 +36,13 @@ test('presence: active while connected and for the grace window, then inactive l
   assert.equal(sessions.get(session.id)!.lastSeenAt, clock.now() - 30_000);
   assert.deepEqual(
     delivered.map((event) => event.type),
-    ['session.created', 'session.connected', 'session.disconnected', 'session.connected', 'session.disconnected'],
+    [
+      'session.created',
+      'session.connected',
+      'session.disconnected',
+      'session.connected',
+      'session.disconnected',
+    ],
   );
 });
 

@@ -38,6 +38,10 @@ export function clientIp(request: IncomingMessage, trustProxy: boolean): string 
   return request.socket.remoteAddress ?? null;
 }
 
-export function sendError(reply: FastifyReply, code: ErrorCode, message: string = ERROR_CODES[code]): FastifyReply {
+export function sendError(
+  reply: FastifyReply,
+  code: ErrorCode,
+  message: string = ERROR_CODES[code],
+): FastifyReply {
   return reply.code(HTTP_STATUS[code]).send({ error: { code, message } });
 }

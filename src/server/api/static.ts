@@ -58,7 +58,13 @@ export async function registerStatic(app: FastifyInstance, opts: { root: string 
 
   // Only the reply.sendFile decorator; the routes are ours (so the SPA fallback and the API's
   // own not-found handler do not compete).
-  await app.register(fastifyStatic, { root, serve: false, cacheControl: false, etag: true, lastModified: true });
+  await app.register(fastifyStatic, {
+    root,
+    serve: false,
+    cacheControl: false,
+    etag: true,
+    lastModified: true,
+  });
 
   const sendIndex = (request: FastifyRequest, reply: FastifyReply) => {
     securityHeaders(request, reply);

@@ -33,7 +33,19 @@ export interface BusEvent<T extends EventType = EventType> {
 }
 
 export const EVENT_TYPES: EventType[] = [
-  'session.created', 'session.renamed', 'session.connected', 'session.disconnected', 'session.removed',
-  'name.protected', 'name.unprotected', 'lobby.created', 'lobby.deleted', 'lobby.joined', 'lobby.left',
-  'chat.sent', 'bot.spawned', 'bot.removed', 'admin.action',
+  'session.created',
+  'session.renamed',
+  'session.connected',
+  'session.disconnected',
+  'session.removed',
+  'name.protected',
+  'name.unprotected',
+  'lobby.created',
+  'lobby.deleted',
+  'lobby.joined',
+  'lobby.left',
+  'chat.sent',
+  'bot.spawned',
+  'bot.removed',
+  'admin.action',
 ];

@@ -5,7 +5,14 @@ import { dirname } from 'node:path';
 import { nameKey } from '../../protocol/text-rules.ts';
 import type { LobbyId, NameKey, SessionId } from '../core/ids.ts';
 import { MIGRATIONS } from './migrations.ts';
-import type { ChatRecord, EventRecord, LobbyRecord, ProtectedNameRecord, SessionRecord, Store } from './store.ts';
+import type {
+  ChatRecord,
+  EventRecord,
+  LobbyRecord,
+  ProtectedNameRecord,
+  SessionRecord,
+  Store,
+} from './store.ts';
 
 interface SessionRow {
   id: string;
@@ -91,7 +98,9 @@ export class SqliteStore implements Store {
       getSession: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
       getSessionByToken: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE token_hash = ?'),
       setName: db.prepare('UPDATE sessions SET name = ?, name_key = ? WHERE id = ?'),
-      holdersOfName: db.prepare<[string, string], { id: string }>('SELECT id FROM sessions WHERE name_key = ? AND id != ?'),
+      holdersOfName: db.prepare<[string, string], { id: string }>(
+        'SELECT id FROM sessions WHERE name_key = ? AND id != ?',
+      ),
       clearName: db.prepare('UPDATE sessions SET name = NULL, name_key = NULL WHERE id = ?'),
       touch: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?'),
       deleteSession: db.prepare('DELETE FROM sessions WHERE id = ?'),
@@ -109,8 +118,12 @@ export class SqliteStore implements Store {
         'INSERT INTO lobbies (id, name, name_key, private, created_at) VALUES (@id, @name, @nameKey, @private, @createdAt)',
       ),
       getLobby: db.prepare<[string], LobbyRow>('SELECT * FROM lobbies WHERE id = ?'),
-      getPublicLobby: db.prepare<[string], LobbyRow>('SELECT * FROM lobbies WHERE name_key = ? AND private = 0'),
-      listPublicLobbies: db.prepare<[], LobbyRow>('SELECT * FROM lobbies WHERE private = 0 ORDER BY created_at'),
+      getPublicLobby: db.prepare<[string], LobbyRow>(
+        'SELECT * FROM lobbies WHERE name_key = ? AND private = 0',
+      ),
+      listPublicLobbies: db.prepare<[], LobbyRow>(
+        'SELECT * FROM lobbies WHERE private = 0 ORDER BY created_at',
+      ),
       deleteLobby: db.prepare('DELETE FROM lobbies WHERE id = ?'),
       deleteLobbyChat: db.prepare('DELETE FROM chat_messages WHERE lobby_id = ?'),
       countLobbies: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM lobbies'),
@@ -239,7 +252,9 @@ export class SqliteStore implements Store {
     return seq;
   }
   listEvents(after: number, limit: number): EventRecord[] {
-    return this.q.listEvents.all(after, limit).map((row) => ({ ...row, data: JSON.parse(row.data) as unknown }));
+    return this.q.listEvents
+      .all(after, limit)
+      .map((row) => ({ ...row, data: JSON.parse(row.data) as unknown }));
   }
   lastEventSeq(): number {
     return this.nextSeq - 1;

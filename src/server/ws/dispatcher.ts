@@ -55,28 +55,66 @@ export class Dispatcher {
 
     let frame: unknown;
     try {
-      frame = JSON.parse(Array.isArray(raw) ? Buffer.concat(raw).toString() : Buffer.from(raw as ArrayBuffer).toString());
+      frame = JSON.parse(
+        Array.isArray(raw) ? Buffer.concat(raw).toString() : Buffer.from(raw as ArrayBuffer).toString(),
+      );
     } catch {
       return this.reject(connection, 'invalid', 'invalid_json', undefined, startedAt);
     }
     if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-      return this.reject(connection, 'invalid', 'invalid_frame', undefined, startedAt, 'A frame is a JSON object.');
+      return this.reject(
+        connection,
+        'invalid',
+        'invalid_frame',
+        undefined,
+        startedAt,
+        'A frame is a JSON object.',
+      );
     }
     const { type, id, data } = frame as { type?: unknown; id?: unknown; data?: unknown };
     const replyId = typeof id === 'string' && id.length <= 128 ? id : undefined;
     for (const key in frame) {
       if (key !== 'type' && key !== 'id' && key !== 'data') {
-        return this.reject(connection, 'invalid', 'invalid_frame', replyId, startedAt, `Unknown field "${key}".`);
+        return this.reject(
+          connection,
+          'invalid',
+          'invalid_frame',
+          replyId,
+          startedAt,
+          `Unknown field "${key}".`,
+        );
       }
     }
     if (typeof type !== 'string') {
-      return this.reject(connection, 'invalid', 'invalid_frame', replyId, startedAt, '"type" must be a string.');
+      return this.reject(
+        connection,
+        'invalid',
+        'invalid_frame',
+        replyId,
+        startedAt,
+        '"type" must be a string.',
+      );
     }
     if (id !== undefined && replyId === undefined) {
-      return this.reject(connection, type, 'invalid_frame', undefined, startedAt, '"id" must be a string of at most 128 characters.');
+      return this.reject(
+        connection,
+        type,
+        'invalid_frame',
+        undefined,
+        startedAt,
+        '"id" must be a string of at most 128 characters.',
+      );
     }
     const route = this.routes.get(type);
-    if (!route) return this.reject(connection, 'unknown', 'unknown_type', replyId, startedAt, `Unknown message type "${type.slice(0, 64)}".`);
+    if (!route)
+      return this.reject(
+        connection,
+        'unknown',
+        'unknown_type',
+        replyId,
+        startedAt,
+        `Unknown message type "${type.slice(0, 64)}".`,
+      );
     const parsed = route.schema.safeParse(data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
@@ -99,8 +137,15 @@ export class Dispatcher {
     this.observe(type, undefined, startedAt);
   }
 
-  private fail(connection: Connection, type: string, error: unknown, id: string | undefined, startedAt: number): void {
-    if (error instanceof AppError) return this.reject(connection, type, error.code, id, startedAt, error.message);
+  private fail(
+    connection: Connection,
+    type: string,
+    error: unknown,
+    id: string | undefined,
+    startedAt: number,
+  ): void {
+    if (error instanceof AppError)
+      return this.reject(connection, type, error.code, id, startedAt, error.message);
     this.log.error({ err: error, type, session_id: connection.sessionId }, 'handler failed');
     this.reject(connection, type, 'internal_error', id, startedAt);
   }

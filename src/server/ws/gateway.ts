@@ -20,7 +20,14 @@ import type { WsServices } from './services.ts';
 
 export type GatewayConfig = Pick<
   Config,
-  'HEARTBEAT_TIMEOUT_MS' | 'WS_RATE_BURST' | 'WS_RATE_REFILL_PER_SEC' | 'WS_ABUSE_LIMIT' | 'ICE_SERVERS' | 'TURN_URLS' | 'TURN_SECRET' | 'TURN_TTL_S'
+  | 'HEARTBEAT_TIMEOUT_MS'
+  | 'WS_RATE_BURST'
+  | 'WS_RATE_REFILL_PER_SEC'
+  | 'WS_ABUSE_LIMIT'
+  | 'ICE_SERVERS'
+  | 'TURN_URLS'
+  | 'TURN_SECRET'
+  | 'TURN_TTL_S'
 >;
 
 export interface GatewayDeps extends Pick<WsServices, 'sessions' | 'lobbies' | 'registry' | 'clock'> {
@@ -33,7 +40,11 @@ export interface GatewayDeps extends Pick<WsServices, 'sessions' | 'lobbies' | '
 }
 
 export class Gateway {
-  readonly server = new WebSocketServer({ noServer: true, maxPayload: FRAME_MAX_BYTES, perMessageDeflate: false });
+  readonly server = new WebSocketServer({
+    noServer: true,
+    maxPayload: FRAME_MAX_BYTES,
+    perMessageDeflate: false,
+  });
   private readonly heartbeat: NodeJS.Timeout;
 
   constructor(private readonly deps: GatewayDeps) {
@@ -64,7 +75,11 @@ export class Gateway {
       socket,
       session.id,
       ip,
-      { burst: config.WS_RATE_BURST, perSecond: config.WS_RATE_REFILL_PER_SEC, abuseLimit: config.WS_ABUSE_LIMIT },
+      {
+        burst: config.WS_RATE_BURST,
+        perSecond: config.WS_RATE_REFILL_PER_SEC,
+        abuseLimit: config.WS_ABUSE_LIMIT,
+      },
       clock.now(),
     );
     const replaced = registry.add(connection);
@@ -80,7 +95,9 @@ export class Gateway {
     socket.on('message', (raw, isBinary) => {
       if (isBinary) {
         connection.lastSeenAt = clock.now();
-        connection.sendRaw(encode('error', { code: 'invalid_frame', message: 'Frames are JSON text, not binary.' }));
+        connection.sendRaw(
+          encode('error', { code: 'invalid_frame', message: 'Frames are JSON text, not binary.' }),
+        );
         return;
       }
       this.deps.dispatcher.dispatch(connection, raw as Buffer);

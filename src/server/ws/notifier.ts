@@ -12,7 +12,10 @@ import type { WsServices } from './services.ts';
 
 type Reactions = { [T in EventType]?: (data: EventData[T]) => void };
 
-export function startNotifier(bus: EventBus, { lobbies, registry }: Pick<WsServices, 'lobbies' | 'registry'>): () => void {
+export function startNotifier(
+  bus: EventBus,
+  { lobbies, registry }: Pick<WsServices, 'lobbies' | 'registry'>,
+): () => void {
   const toOthers = (lobbyId: string, except: string, frame: string): void => {
     for (const member of lobbies.memberIds(lobbyId)) if (member !== except) registry.send(member, frame);
   };
@@ -21,7 +24,13 @@ export function startNotifier(bus: EventBus, { lobbies, registry }: Pick<WsServi
     'lobby.joined': ({ lobby_id, participant }) => {
       const me = participant.session_id;
       toOthers(lobby_id, me, encode('participant_joined', { lobby_id, participant }));
-      const peer = { lobby_id, peer_id: me, peer_name: participant.name, is_bot: participant.is_bot, should_create_offer: false };
+      const peer = {
+        lobby_id,
+        peer_id: me,
+        peer_name: participant.name,
+        is_bot: participant.is_bot,
+        should_create_offer: false,
+      };
       toOthers(lobby_id, me, encode('add_peer', peer));
     },
     'lobby.left': ({ lobby_id, session_id, reason }) => {
@@ -32,7 +41,8 @@ export function startNotifier(bus: EventBus, { lobbies, registry }: Pick<WsServi
       toOthers(lobby_id, session_id, encode('participant_left', { lobby_id, session_id }));
       toOthers(lobby_id, session_id, encode('remove_peer', { lobby_id, peer_id: session_id }));
     },
-    'chat.sent': ({ message }) => toOthers(message.lobby_id, message.sender_id, encode('chat_message', message)),
+    'chat.sent': ({ message }) =>
+      toOthers(message.lobby_id, message.sender_id, encode('chat_message', message)),
     'session.renamed': ({ session_id }) => {
       for (const lobbyId of lobbies.lobbiesOf(session_id as SessionId)) {
         const participant = lobbies.participant(session_id as SessionId);

@@ -47,7 +47,10 @@ export const updateState =
   ({ lobbies, registry }: Pick<WsServices, 'lobbies' | 'registry'>): Handler<'update_state'> =>
   ({ connection, data }) => {
     const me = connection.sessionId;
-    const patch = { ...(data.muted !== undefined && { muted: data.muted }), ...(data.speaking !== undefined && { speaking: data.speaking }) };
+    const patch = {
+      ...(data.muted !== undefined && { muted: data.muted }),
+      ...(data.speaking !== undefined && { speaking: data.speaking }),
+    };
     const state = lobbies.updateState(data.lobby_id, me, patch);
     if (!state) return;
     const frame = encode('peer_state', { lobby_id: data.lobby_id, peer_id: me, state });

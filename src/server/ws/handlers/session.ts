@@ -8,4 +8,7 @@ export const setName =
     connection.sendRaw(encode('name_set', result, id));
   };
 
-export const ping = (): Handler<'ping'> => ({ connection, id }) => connection.sendRaw(encode('pong', {}, id));
+export const ping =
+  (): Handler<'ping'> =>
+  ({ connection, id }) =>
+    connection.sendRaw(encode('pong', {}, id));

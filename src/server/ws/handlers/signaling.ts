@@ -19,7 +19,10 @@ export const relaySdp =
   ({ connection, data }) => {
     const me = connection.sessionId;
     assertPeers(deps, data.lobby_id, me, data.peer_id);
-    deps.registry.send(data.peer_id, encode('sdp', { lobby_id: data.lobby_id, peer_id: me, description: data.description }));
+    deps.registry.send(
+      data.peer_id,
+      encode('sdp', { lobby_id: data.lobby_id, peer_id: me, description: data.description }),
+    );
   };
 
 export const relayIce =
@@ -27,5 +30,8 @@ export const relayIce =
   ({ connection, data }) => {
     const me = connection.sessionId;
     assertPeers(deps, data.lobby_id, me, data.peer_id);
-    deps.registry.send(data.peer_id, encode('ice', { lobby_id: data.lobby_id, peer_id: me, candidate: data.candidate }));
+    deps.registry.send(
+      data.peer_id,
+      encode('ice', { lobby_id: data.lobby_id, peer_id: me, candidate: data.candidate }),
+    );
   };
