@@ -4,3 +4,4 @@ export * from './text-rules.ts';
 export * from './ws.ts';
 export * from './http.ts';
 export * from './provider.ts';
+export * from './admin.ts';

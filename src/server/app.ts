@@ -27,6 +27,7 @@ import { SessionManager } from './core/session-manager.ts';
 import { LocalEventBus } from './events/bus.ts';
 import { eventLogRecorder } from './events/event-log.ts';
 import { redactUrl } from './log.ts';
+import { Metrics, metricsRoutes } from './ops/metrics.ts';
 import type { AppServices } from './services.ts';
 import { SqliteStore } from './storage/sqlite-store.ts';
 import type { Connection } from './ws/connection.ts';
@@ -102,8 +103,20 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
   if (existsSync(config.WEB_ROOT)) await registerStatic(http, { root: config.WEB_ROOT });
 
   const wsServices = { sessions, auth, lobbies, chat, registry, clock };
-  const dispatcher = new Dispatcher(createHandlers(wsServices), clock, log);
-  const gateway = new Gateway({ ...wsServices, dispatcher, bans, config, log, version: VERSION });
+  const metrics = new Metrics(services);
+  metricsRoutes(http, services, metrics);
+  const dispatcher = new Dispatcher(createHandlers(wsServices), clock, log, (type, code, startedAt) =>
+    metrics.frameIn(type, code, startedAt),
+  );
+  const gateway = new Gateway({
+    ...wsServices,
+    dispatcher,
+    bans,
+    config,
+    log,
+    version: VERSION,
+    onSend: (type) => metrics.frameOut(type),
+  });
   const stopNotifier = startNotifier(bus, wsServices);
   http.server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');

@@ -1,3 +1,5 @@
+import type { Encoded } from '../ws/frames.ts';
+
 /**
  * Who holds the socket of a session, and how to send it a frame. The local registry keeps this
  * process's sockets; a clustered one would forward frames for sessions on other instances.
@@ -5,7 +7,7 @@
 export interface Outlet {
   readonly sessionId: string;
   /** Send an already-encoded frame. */
-  sendRaw(frame: string): void;
+  send(frame: Encoded): void;
   close(code: number, reason: string): void;
 }
 
@@ -15,7 +17,7 @@ export interface ConnectionRegistry<C extends Outlet = Outlet> {
   /** Unregisters `connection` if it is still its session's socket; true when it was. */
   remove(connection: C): boolean;
   get(sessionId: string): C | undefined;
-  send(sessionId: string, frame: string): boolean;
+  send(sessionId: string, frame: Encoded): boolean;
   all(): IterableIterator<C>;
   readonly size: number;
 }
@@ -35,10 +37,10 @@ export class LocalConnectionRegistry<C extends Outlet> implements ConnectionRegi
   get(sessionId: string): C | undefined {
     return this.bySession.get(sessionId);
   }
-  send(sessionId: string, frame: string): boolean {
+  send(sessionId: string, frame: Encoded): boolean {
     const connection = this.bySession.get(sessionId);
     if (!connection) return false;
-    connection.sendRaw(frame);
+    connection.send(frame);
     return true;
   }
   all(): IterableIterator<C> {

@@ -2,13 +2,16 @@
 import type { WebSocket } from 'ws';
 import type { Outlet } from '../cluster/connection-registry.ts';
 import type { SessionId } from '../core/ids.ts';
+import type { Encoded } from './frames.ts';
 import { TokenBucket } from './token-bucket.ts';
 
-export interface RateSettings {
+export interface ConnectionSettings {
   burst: number;
   perSecond: number;
   /** Rate-limited frames within ABUSE_WINDOW_MS after which the socket is closed (4008). */
   abuseLimit: number;
+  /** Told of every frame written (metrics). */
+  onSend?: (type: string) => void;
 }
 
 const ABUSE_WINDOW_MS = 10_000;
@@ -23,19 +26,21 @@ export class Connection implements Outlet {
     readonly socket: WebSocket,
     readonly sessionId: SessionId,
     readonly ip: string | null,
-    private readonly rate: RateSettings,
+    private readonly settings: ConnectionSettings,
     now: number,
   ) {
     this.lastSeenAt = now;
-    this.bucket = new TokenBucket(rate.burst, rate.perSecond, now);
+    this.bucket = new TokenBucket(settings.burst, settings.perSecond, now);
   }
 
   get open(): boolean {
     return this.socket.readyState === 1;
   }
 
-  sendRaw(frame: string): void {
-    if (this.socket.readyState === 1) this.socket.send(frame);
+  send(frame: Encoded): void {
+    if (this.socket.readyState !== 1) return;
+    this.socket.send(frame.text);
+    this.settings.onSend?.(frame.type);
   }
 
   close(code: number, reason: string): void {
@@ -49,6 +54,6 @@ export class Connection implements Outlet {
       this.abuseWindowStart = now;
       this.abuseCount = 0;
     }
-    return ++this.abuseCount > this.rate.abuseLimit ? 'abusive' : 'limited';
+    return ++this.abuseCount > this.settings.abuseLimit ? 'abusive' : 'limited';
   }
 }

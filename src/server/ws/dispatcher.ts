@@ -48,7 +48,7 @@ export class Dispatcher {
         this.log.warn({ session_id: connection.sessionId, ip: connection.ip }, 'closing abusive connection');
         connection.close(CLOSE_CODES.rate_limited, 'rate limit exceeded');
       } else {
-        connection.sendRaw(encodeError('rate_limited'));
+        connection.send(encodeError('rate_limited'));
       }
       return;
     }
@@ -159,6 +159,6 @@ export class Dispatcher {
     message?: string,
   ): void {
     this.observe(type, code, startedAt);
-    connection.sendRaw(encodeError(code, message, id));
+    connection.send(encodeError(code, message, id));
   }
 }

@@ -36,7 +36,8 @@ export interface GatewayDeps extends Pick<WsServices, 'sessions' | 'lobbies' | '
   config: GatewayConfig;
   log: Logger;
   version: string;
-  onConnectionChange?: (delta: 1 | -1) => void;
+  /** Told of every frame written (metrics). */
+  onSend?: (type: string) => void;
 }
 
 export class Gateway {
@@ -66,7 +67,7 @@ export class Gateway {
       bans.assertAllowed({ sessionId: session.id, ip, name: session.name });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
-      socket.send(encode('kicked', { reason: error.message, banned: true }));
+      socket.send(encode('kicked', { reason: error.message, banned: true }).text);
       socket.close(CLOSE_CODES.kicked, 'banned');
       return;
     }
@@ -79,6 +80,7 @@ export class Gateway {
         burst: config.WS_RATE_BURST,
         perSecond: config.WS_RATE_REFILL_PER_SEC,
         abuseLimit: config.WS_ABUSE_LIMIT,
+        onSend: this.deps.onSend,
       },
       clock.now(),
     );
@@ -86,8 +88,6 @@ export class Gateway {
     if (replaced) {
       log.info({ session_id: session.id }, 'ws replaced by a newer connection');
       replaced.close(CLOSE_CODES.replaced, 'replaced by a newer connection');
-    } else {
-      this.deps.onConnectionChange?.(1);
     }
     const record = sessions.connected(session.id, ip);
     log.info({ session_id: session.id, ip, user_agent: request.headers['user-agent'] }, 'ws connected');
@@ -95,7 +95,7 @@ export class Gateway {
     socket.on('message', (raw, isBinary) => {
       if (isBinary) {
         connection.lastSeenAt = clock.now();
-        connection.sendRaw(
+        connection.send(
           encode('error', { code: 'invalid_frame', message: 'Frames are JSON text, not binary.' }),
         );
         return;
@@ -106,12 +106,11 @@ export class Gateway {
     socket.on('error', (error) => log.info({ session_id: session.id, err: error.message }, 'ws error'));
     socket.on('close', (code) => {
       if (!registry.remove(connection)) return; // replaced: the session is still connected
-      this.deps.onConnectionChange?.(-1);
       sessions.disconnected(session.id as SessionId, `close ${code}`);
       log.info({ session_id: session.id, code }, 'ws disconnected');
     });
 
-    connection.sendRaw(
+    connection.send(
       encode('welcome', {
         session: sessions.view(record),
         ice_servers: iceServersFor(session.id, config, clock.now()),

@@ -7,7 +7,7 @@ import { CLOSE_CODES } from '../../protocol/errors.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { BusEvent, EventData, EventType } from '../events/types.ts';
 import type { SessionId } from '../core/ids.ts';
-import { encode } from './frames.ts';
+import { encode, type Encoded } from './frames.ts';
 import type { WsServices } from './services.ts';
 
 type Reactions = { [T in EventType]?: (data: EventData[T]) => void };
@@ -16,7 +16,7 @@ export function startNotifier(
   bus: EventBus,
   { lobbies, registry }: Pick<WsServices, 'lobbies' | 'registry'>,
 ): () => void {
-  const toOthers = (lobbyId: string, except: string, frame: string): void => {
+  const toOthers = (lobbyId: string, except: string, frame: Encoded): void => {
     for (const member of lobbies.memberIds(lobbyId)) if (member !== except) registry.send(member, frame);
   };
 
@@ -52,7 +52,7 @@ export function startNotifier(
     'session.removed': ({ session_id, reason }) => {
       const connection = registry.get(session_id);
       if (!connection) return;
-      connection.sendRaw(encode('kicked', { reason, banned: reason === 'banned' }));
+      connection.send(encode('kicked', { reason, banned: reason === 'banned' }));
       connection.close(CLOSE_CODES.kicked, 'kicked');
     },
   };

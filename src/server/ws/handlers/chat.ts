@@ -7,12 +7,12 @@ export const sendChat =
   ({ chat }: Pick<WsServices, 'chat'>): Handler<'send_chat'> =>
   ({ connection, id, data }) => {
     const message = chat.send(data.lobby_id, connection.sessionId, data.text);
-    connection.sendRaw(encode('chat_message', message, id));
+    connection.send(encode('chat_message', message, id));
   };
 
 export const getChat =
   ({ chat }: Pick<WsServices, 'chat'>): Handler<'get_chat'> =>
   ({ connection, id, data }) => {
     const messages = chat.history(data.lobby_id, data.limit ?? CHAT_PAGE_DEFAULT, data.before);
-    connection.sendRaw(encode('chat_history', { lobby_id: data.lobby_id, messages }, id));
+    connection.send(encode('chat_history', { lobby_id: data.lobby_id, messages }, id));
   };

@@ -20,11 +20,11 @@ export const joinLobby =
       });
       for (const other of others) registry.send(other.session_id, restart);
     }
-    connection.sendRaw(
+    connection.send(
       encode('lobby_joined', { lobby: lobbies.view(lobby), participants, chat: chat.history(lobby.id) }, id),
     );
     for (const other of others) {
-      connection.sendRaw(
+      connection.send(
         encode('add_peer', {
           lobby_id: lobby.id,
           peer_id: other.session_id,
@@ -40,7 +40,7 @@ export const leaveLobby =
   ({ lobbies }: Pick<WsServices, 'lobbies'>): Handler<'leave_lobby'> =>
   ({ connection, id, data }) => {
     lobbies.leave(data.lobby_id, connection.sessionId);
-    connection.sendRaw(encode('lobby_left', { lobby_id: data.lobby_id }, id));
+    connection.send(encode('lobby_left', { lobby_id: data.lobby_id }, id));
   };
 
 export const updateState =

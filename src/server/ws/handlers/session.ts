@@ -5,10 +5,10 @@ export const setName =
   ({ auth }: Pick<WsServices, 'auth'>): Handler<'set_name'> =>
   async ({ connection, id, data }) => {
     const result = await auth.setName(connection.sessionId, data.name, data.password, connection.ip);
-    connection.sendRaw(encode('name_set', result, id));
+    connection.send(encode('name_set', result, id));
   };
 
 export const ping =
   (): Handler<'ping'> =>
   ({ connection, id }) =>
-    connection.sendRaw(encode('pong', {}, id));
+    connection.send(encode('pong', {}, id));
