@@ -50,4 +50,24 @@ export const MIGRATIONS: string[] = [
     data TEXT NOT NULL
   );
   `,
+  // 2: bans, webhook delivery cursors
+  `
+  CREATE TABLE bans (
+    id TEXT PRIMARY KEY,
+    session_id TEXT,
+    ip TEXT,
+    name TEXT,
+    name_key TEXT,
+    reason TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER
+  );
+
+  CREATE TABLE webhook_cursors (
+    url TEXT PRIMARY KEY,
+    cursor INTEGER NOT NULL,
+    last_error TEXT,
+    updated_at INTEGER NOT NULL
+  );
+  `,
 ];

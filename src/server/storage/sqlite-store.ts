@@ -36,6 +36,15 @@ interface ChatRow {
   text: string;
   sent_at: number;
 }
+interface BanRow {
+  id: string;
+  session_id: string | null;
+  ip: string | null;
+  name: string | null;
+  reason: string;
+  created_at: number;
+  expires_at: number | null;
+}
 interface NameRow {
   key: string;
   name: string;
@@ -135,6 +144,22 @@ export class SqliteStore implements Store {
       ),
       appendEvent: db.prepare('INSERT INTO events (seq, type, at, data) VALUES (?, ?, ?, ?)'),
       lastSeq: db.prepare<[], { seq: number | null }>('SELECT max(seq) AS seq FROM events'),
+      pruneEvents: db.prepare(
+        'DELETE FROM events WHERE seq <= ? AND at < ? AND seq < (SELECT max(seq) FROM events)',
+      ),
+      countEvents: db.prepare<[], { n: number }>('SELECT count(*) AS n FROM events'),
+      insertBan: db.prepare(
+        'INSERT INTO bans (id, session_id, ip, name, name_key, reason, created_at, expires_at) VALUES (@id, @sessionId, @ip, @name, @nameKey, @reason, @createdAt, @expiresAt)',
+      ),
+      listBans: db.prepare<[], BanRow>('SELECT * FROM bans ORDER BY created_at'),
+      deleteBan: db.prepare('DELETE FROM bans WHERE id = ?'),
+      getCursor: db.prepare<
+        [string],
+        { url: string; cursor: number; last_error: string | null; updated_at: number }
+      >('SELECT * FROM webhook_cursors WHERE url = ?'),
+      putCursor: db.prepare(
+        'INSERT INTO webhook_cursors (url, cursor, last_error, updated_at) VALUES (@url, @cursor, @lastError, @updatedAt) ON CONFLICT(url) DO UPDATE SET cursor = excluded.cursor, last_error = excluded.last_error, updated_at = excluded.updated_at',
+      ),
       listEvents: db.prepare<[number, number], { seq: number; type: string; at: number; data: string }>(
         'SELECT * FROM events WHERE seq > ? ORDER BY seq LIMIT ?',
       ),
@@ -258,6 +283,39 @@ export class SqliteStore implements Store {
   }
   lastEventSeq(): number {
     return this.nextSeq - 1;
+  }
+
+  pruneEvents(upToSeq: number, before: number): number {
+    return this.q.pruneEvents.run(upToSeq, before).changes;
+  }
+  countEvents(): number {
+    return this.q.countEvents.get()!.n;
+  }
+
+  insertBan(ban: BanRecord): void {
+    this.q.insertBan.run({ ...ban, nameKey: ban.name === null ? null : nameKey(ban.name) });
+  }
+  listBans(): BanRecord[] {
+    return this.q.listBans.all().map((row) => ({
+      id: row.id,
+      sessionId: row.session_id,
+      ip: row.ip,
+      name: row.name,
+      reason: row.reason,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    }));
+  }
+  deleteBan(id: string): boolean {
+    return this.q.deleteBan.run(id).changes > 0;
+  }
+
+  getWebhookCursor(url: string): WebhookCursorRecord | undefined {
+    const row = this.q.getCursor.get(url);
+    return row && { url: row.url, cursor: row.cursor, lastError: row.last_error, updatedAt: row.updated_at };
+  }
+  putWebhookCursor(record: WebhookCursorRecord): void {
+    this.q.putCursor.run(record);
   }
 
   close(): void {

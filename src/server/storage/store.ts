@@ -43,6 +43,23 @@ export interface EventRecord {
   data: unknown;
 }
 
+export interface BanRecord {
+  id: string;
+  sessionId: string | null;
+  ip: string | null;
+  name: string | null;
+  reason: string;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+export interface WebhookCursorRecord {
+  url: string;
+  cursor: number;
+  lastError: string | null;
+  updatedAt: number;
+}
+
 export interface Store {
   /** Run `fn` atomically; nested calls join the outer transaction. */
   transaction<R>(fn: () => R): R;
@@ -81,6 +98,16 @@ export interface Store {
   appendEvent(type: string, at: number, data: unknown): number;
   listEvents(after: number, limit: number): EventRecord[];
   lastEventSeq(): number;
+  /** Delete events with seq ≤ `upToSeq` and `at` < `before`; never the newest one. Returns how many. */
+  pruneEvents(upToSeq: number, before: number): number;
+  countEvents(): number;
+
+  insertBan(ban: BanRecord): void;
+  listBans(): BanRecord[];
+  deleteBan(id: string): boolean;
+
+  getWebhookCursor(url: string): WebhookCursorRecord | undefined;
+  putWebhookCursor(record: WebhookCursorRecord): void;
 
   close(): void;
 }
