@@ -6,12 +6,14 @@ import { nameKey } from '../../protocol/text-rules.ts';
 import type { LobbyId, NameKey, SessionId } from '../core/ids.ts';
 import { MIGRATIONS } from './migrations.ts';
 import type {
+  BanRecord,
   ChatRecord,
   EventRecord,
   LobbyRecord,
   ProtectedNameRecord,
   SessionRecord,
   Store,
+  WebhookCursorRecord,
 } from './store.ts';
 
 interface SessionRow {
