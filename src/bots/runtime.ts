@@ -6,7 +6,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AudioPacer, type PlayResult } from './audio/pacer.ts';
-import { RATE, resample, type Pcm } from './audio/pcm.ts';
+import { RATE, resample, trimSilence, type Pcm } from './audio/pcm.ts';
 import { UtteranceSegmenter, type Utterance } from './audio/vad.ts';
 import { pluginsFromEnv, describePlugins } from './plugins/index.ts';
 import { StageError, type Plugins } from './plugins/types.ts';
@@ -385,7 +385,9 @@ export class BotRuntime {
         if (signal.aborted) break;
         const pcm = await this.#plugins.tts.synthesize(sentence, signal);
         if (signal.aborted) break;
-        plays.push(this.play(pcm));
+        // TTS pads its output with silence: sending it would only add latency
+        const samples = trimSilence(pcm.samples, pcm.rate, -50, plays.length ? 120 : 20);
+        plays.push(this.play({ samples, rate: pcm.rate }));
       }
     } catch (error) {
       if (!signal.aborted) throw error;

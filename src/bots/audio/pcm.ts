@@ -150,3 +150,15 @@ export function silence(ms: number, rate = RATE): Int16Array {
 export function to48k(pcm: Pcm): Int16Array {
   return resample(pcm.samples, pcm.rate, RATE);
 }
+
+/** Drop leading and trailing silence (TTS engines pad their output), keeping `keepMs` of margin. */
+export function trimSilence(samples: Int16Array, rate: number, thresholdDb = -50, keepMs = 20): Int16Array {
+  const threshold = 32768 * 10 ** (thresholdDb / 20);
+  const win = Math.max(1, Math.round(rate / 100)); // 10 ms windows
+  let start = 0;
+  while (start + win <= samples.length && rms(samples, start, start + win) < threshold) start += win;
+  let end = samples.length;
+  while (end - win >= start && rms(samples, end - win, end) < threshold) end -= win;
+  const keep = Math.round((keepMs * rate) / 1000);
+  return samples.subarray(Math.max(0, start - keep), Math.min(samples.length, end + keep));
+}

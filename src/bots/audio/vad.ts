@@ -30,7 +30,7 @@ export const DEFAULT_VAD: VadOptions = {
   minDb: -48,
   marginDb: 12,
   startFrames: 3,
-  hangoverMs: 600,
+  hangoverMs: 500,
   prerollMs: 300,
   minSpeechMs: 200,
   maxUtteranceMs: 20_000,

@@ -10,7 +10,7 @@ export const announcerBot = defineBot({
     let queue: Promise<unknown> = Promise.resolve();
     return {
       onChat: (message) => {
-        const line = `${message.sender_name} says: ${message.text}`;
+        const line = `${message.sender_name} says, ${message.text}`;
         queue = queue.then(() => ctx.say(line)).catch((error: Error) => ctx.reportProblem('tts', `Sorry, I cannot speak right now: ${error.message}`));
       },
     };
