@@ -10,6 +10,7 @@ import Fastify, {
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { adminRoutes } from './api/admin.ts';
 import { lobbyRoutes } from './api/lobbies.ts';
 import { clientIp, sendError } from './api/http-support.ts';
 import { sessionRoutes } from './api/sessions.ts';
@@ -18,7 +19,8 @@ import { systemRoutes } from './api/system.ts';
 import { LocalConnectionRegistry } from './cluster/connection-registry.ts';
 import type { Config } from './config.ts';
 import { AuthManager } from './core/auth-manager.ts';
-import { noBans } from './core/bans.ts';
+import { AdminService } from './core/admin-service.ts';
+import { BanManager } from './core/bans.ts';
 import { ChatManager } from './core/chat-manager.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { AppError } from './core/errors.ts';
@@ -57,12 +59,13 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
   const bus = new LocalEventBus(clock, eventLogRecorder(store), (err, event) =>
     log.error({ err, event: event.type }, 'event listener failed'),
   );
-  const bans = noBans;
+  const bans = new BanManager({ store, bus, clock });
   const sessions = new SessionManager({ store, bus, clock, config });
   const auth = new AuthManager({ store, bus, clock, sessions, bans, config });
   const lobbies = new LobbyManager({ store, bus, clock, sessions, bans, config });
   const chat = new ChatManager({ store, bus, clock, sessions, lobbies });
   const registry = new LocalConnectionRegistry<Connection>();
+  const admin = new AdminService({ store, bus, sessions, auth, lobbies });
   const services: AppServices = {
     config,
     log,
@@ -74,6 +77,7 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
     lobbies,
     chat,
     bans,
+    admin,
     registry,
     version: VERSION,
   };
@@ -100,6 +104,7 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
   systemRoutes(http, services);
   sessionRoutes(http, services);
   lobbyRoutes(http, services);
+  adminRoutes(http, services);
   if (existsSync(config.WEB_ROOT)) await registerStatic(http, { root: config.WEB_ROOT });
 
   const wsServices = { sessions, auth, lobbies, chat, registry, clock };

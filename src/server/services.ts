@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import type { ConnectionRegistry } from './cluster/connection-registry.ts';
 import type { Config } from './config.ts';
 import type { AuthManager } from './core/auth-manager.ts';
-import type { BanChecker } from './core/bans.ts';
+import type { AdminService } from './core/admin-service.ts';
+import type { BanManager } from './core/bans.ts';
 import type { ChatManager } from './core/chat-manager.ts';
 import type { Clock } from './core/clock.ts';
 import type { LobbyManager } from './core/lobby-manager.ts';
@@ -22,7 +23,8 @@ export interface AppServices {
   auth: AuthManager;
   lobbies: LobbyManager;
   chat: ChatManager;
-  bans: BanChecker;
+  bans: BanManager;
+  admin: AdminService;
   registry: ConnectionRegistry<Connection>;
   version: string;
 }
