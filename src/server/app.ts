@@ -28,6 +28,7 @@ import { LobbyManager } from './core/lobby-manager.ts';
 import { SessionManager } from './core/session-manager.ts';
 import { LocalEventBus } from './events/bus.ts';
 import { eventLogRecorder } from './events/event-log.ts';
+import { pruneEventLog } from './events/retention.ts';
 import { redactUrl } from './log.ts';
 import { Metrics, metricsRoutes } from './ops/metrics.ts';
 import type { AppServices } from './services.ts';
@@ -134,12 +135,16 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
     );
   });
 
-  const expiry = setInterval(() => {
+  const housekeeping = (): void => {
+    const pruned = pruneEventLog(store, clock, config);
+    if (pruned) log.info({ pruned }, 'old events pruned');
     if (config.SESSION_IDLE_DAYS > 0) {
       const removed = sessions.removeIdle(config.SESSION_IDLE_DAYS * 24 * HOUR_MS);
       if (removed) log.info({ removed }, 'idle sessions removed');
     }
-  }, HOUR_MS);
+  };
+  housekeeping();
+  const expiry = setInterval(housekeeping, HOUR_MS);
   expiry.unref();
 
   return {
