@@ -77,6 +77,8 @@ function cpuFigures(a: CpuSnapshot, b: CpuSnapshot, frames: number): Record<stri
   const w = cpuWindow(a, b);
   return {
     window_s: w.seconds,
+    window_mono_start_us: w.mono_start_us,
+    window_mono_end_us: w.mono_end_us,
     frames_per_s: frames / w.seconds,
     server_us_per_frame: (w.server_cpu_s * 1e6) / frames,
     server_cpu_s: w.server_cpu_s,

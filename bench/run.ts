@@ -184,7 +184,18 @@ async function runOne(workload: Workload, server: ServerKind, run: number, optio
       record.metrics.stored_sqlite = stored;
     }
     target = null;
-    if (profileFile && existsSync(profileFile)) record.profile = summariseProfile(profileFile);
+    if (profileFile && existsSync(profileFile)) {
+      const m = record.metrics;
+      const window =
+        typeof m.window_mono_start_us === 'number' && typeof m.window_mono_end_us === 'number'
+          ? {
+              start_us: m.window_mono_start_us,
+              end_us: m.window_mono_end_us,
+              frames: typeof m.frames_per_s === 'number' && typeof m.window_s === 'number' ? Math.round(m.frames_per_s * m.window_s) : undefined,
+            }
+          : undefined;
+      record.profile = summariseProfile(profileFile, 25, window);
+    }
     return record;
   } catch (error) {
     return { run, ok: false, error: String((error as Error)?.message ?? error), metrics: {}, errors: {} };

@@ -43,6 +43,8 @@ export function hostCpuMicros(): { busy: number; total: number } {
 
 export interface CpuSnapshot {
   at: number;
+  /** CLOCK_MONOTONIC in µs: the clock of V8's CPU profiles, to cut a profile to this window. */
+  mono: number;
   server: number;
   gen: number;
   hostBusy: number;
@@ -53,6 +55,7 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot {
   const usage = process.cpuUsage();
   return {
     at: performance.now(),
+    mono: Number(process.hrtime.bigint() / 1000n),
     server: procCpuMicros(serverPid),
     gen: usage.user + usage.system,
     hostBusy: hostCpuMicros().busy,
@@ -61,6 +64,8 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot {
 
 export interface CpuWindow {
   seconds: number;
+  mono_start_us: number;
+  mono_end_us: number;
   /** CPU time used in the window, in core-seconds. */
   server_cpu_s: number;
   gen_cpu_s: number;
@@ -80,6 +85,8 @@ export function cpuWindow(a: CpuSnapshot, b: CpuSnapshot): CpuWindow {
   const host = (b.hostBusy - a.hostBusy) / 1e6;
   return {
     seconds,
+    mono_start_us: a.mono,
+    mono_end_us: b.mono,
     server_cpu_s: server,
     gen_cpu_s: gen,
     host_cpu_s: host,

@@ -15,6 +15,16 @@ interface CpuProfile {
   nodes: ProfileNode[];
   startTime: number;
   endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+export interface ProfileWindow {
+  /** CLOCK_MONOTONIC µs (V8's profile clock). */
+  start_us: number;
+  end_us: number;
+  /** Frames relayed in the window, to express time per frame. */
+  frames?: number;
 }
 
 export interface ProfileRow {
@@ -22,10 +32,18 @@ export interface ProfileRow {
   where: string;
   self_pct: number;
   total_pct: number;
+  /** Self and inclusive µs per frame, when the window's frame count is known. */
+  self_us_per_frame?: number;
+  total_us_per_frame?: number;
 }
 
 export interface ProfileSummary {
   file: string;
+  /** Set when only the samples of the measured window were counted. */
+  window?: ProfileWindow;
+  busy_ms: number;
+  busy_us_per_frame?: number;
+  categories_us_per_frame?: Record<string, number>;
   /** Samples outside `(idle)`; percentages below are of these. */
   busy_samples: number;
   idle_pct_of_all: number;
@@ -60,9 +78,23 @@ export function category(name: string, url: string): string {
   return 'other';
 }
 
-export function summariseProfile(file: string, top = 25): ProfileSummary {
+export function summariseProfile(file: string, top = 25, window?: ProfileWindow): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  // Time per node from the sample stream (µs), cut to the window when one is given.
+  const timeOf = new Map<number, number>();
+  if (profile.samples && profile.timeDeltas) {
+    let t = profile.startTime;
+    for (let i = 0; i < profile.samples.length; i++) {
+      t += profile.timeDeltas[i] ?? 0;
+      const next = profile.timeDeltas[i + 1] ?? 0;
+      if (window && (t < window.start_us || t > window.end_us)) continue;
+      const id = profile.samples[i]!;
+      timeOf.set(id, (timeOf.get(id) ?? 0) + next);
+    }
+  } else {
+    for (const node of profile.nodes) timeOf.set(node.id, (node.hitCount ?? 0) * 1000);
+  }
   const key = (node: ProfileNode) => `${node.callFrame.functionName || '(anonymous)'}\t${where(node.callFrame.url, node.callFrame.lineNumber)}`;
   const self = new Map<string, number>();
   const total = new Map<string, number>();
@@ -78,7 +110,7 @@ export function summariseProfile(file: string, top = 25): ProfileSummary {
     if (top.child === -1) {
       const k = key(top.node);
       onPath.set(k, (onPath.get(k) ?? 0) + 1);
-      const hits = top.node.hitCount ?? 0;
+      const hits = timeOf.get(top.node.id) ?? 0;
       all += hits;
       const name = top.node.callFrame.functionName;
       if (name === '(idle)') idle += hits;
@@ -104,20 +136,34 @@ export function summariseProfile(file: string, top = 25): ProfileSummary {
   }
   const busy = all - idle;
   const pct = (n: number) => Math.round((1000 * n) / Math.max(1, busy)) / 10;
+  const frames = window?.frames;
+  const perFrame = (n: number) => (frames ? Math.round((100 * n) / frames) / 100 : undefined);
   const rows = (map: Map<string, number>): ProfileRow[] =>
     [...map.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([k]) => {
         const [name, at] = k.split('\t');
-        return { name: name!, where: at!, self_pct: pct(self.get(k) ?? 0), total_pct: pct(total.get(k) ?? 0) };
+        return {
+          name: name!,
+          where: at!,
+          self_pct: pct(self.get(k) ?? 0),
+          total_pct: pct(total.get(k) ?? 0),
+          self_us_per_frame: perFrame(self.get(k) ?? 0),
+          total_us_per_frame: perFrame(total.get(k) ?? 0),
+        };
       });
   const totalRows = new Map([...total.entries()].filter(([k]) => !k.startsWith('(root)')));
+  const sortedCategories = [...categories.entries()].sort((a, b) => b[1] - a[1]);
   return {
     file,
-    busy_samples: busy,
+    window,
+    busy_ms: Math.round(busy / 100) / 10,
+    busy_us_per_frame: perFrame(busy),
+    categories_us_per_frame: frames ? Object.fromEntries(sortedCategories.map(([k, v]) => [k, perFrame(v)!])) : undefined,
+    busy_samples: profile.samples ? profile.samples.length : busy,
     idle_pct_of_all: Math.round((1000 * idle) / Math.max(1, all)) / 10,
-    categories: Object.fromEntries([...categories.entries()].sort((a, b) => b[1] - a[1]).map(([k, v]) => [k, pct(v)])),
+    categories: Object.fromEntries(sortedCategories.map(([k, v]) => [k, pct(v)])),
     top_self: rows(self),
     top_total: rows(totalRows),
   };
@@ -125,11 +171,15 @@ export function summariseProfile(file: string, top = 25): ProfileSummary {
 
 export function formatProfile(summary: ProfileSummary, lines = 15): string {
   const out: string[] = [];
-  out.push(`profile ${summary.file}: ${summary.busy_samples} busy samples (idle ${summary.idle_pct_of_all}% of all)`);
-  out.push(`  by origin: ${Object.entries(summary.categories).map(([k, v]) => `${k} ${v}%`).join(', ')}`);
+  const w = summary.window;
+  const scope = w ? `measured window only${w.frames ? `, ${w.frames} frames` : ''}` : 'whole process lifetime';
+  const us = (v: number | undefined) => (v === undefined ? '' : ` ${v.toFixed(2).padStart(6)} µs/frame`);
+  out.push(`profile ${summary.file} (${scope}): ${summary.busy_ms} ms busy${summary.busy_us_per_frame !== undefined ? ` = ${summary.busy_us_per_frame} µs/frame on the main thread` : ''} (idle ${summary.idle_pct_of_all}%)`);
+  const cats = Object.entries(summary.categories).filter(([, v]) => v >= 0.5);
+  out.push(`  by origin: ${cats.map(([k, v]) => `${k} ${v}%${summary.categories_us_per_frame ? ` (${summary.categories_us_per_frame[k]} µs)` : ''}`).join(', ')}`);
   out.push('  top self time:');
-  for (const row of summary.top_self.slice(0, lines)) out.push(`    ${row.self_pct.toFixed(1).padStart(5)}%  ${row.name}  ${row.where}`);
+  for (const row of summary.top_self.slice(0, lines)) out.push(`    ${row.self_pct.toFixed(1).padStart(5)}%${us(row.self_us_per_frame)}  ${row.name}  ${row.where}`);
   out.push('  top inclusive time:');
-  for (const row of summary.top_total.slice(0, lines)) out.push(`    ${row.total_pct.toFixed(1).padStart(5)}%  ${row.name}  ${row.where}`);
+  for (const row of summary.top_total.slice(0, lines)) out.push(`    ${row.total_pct.toFixed(1).padStart(5)}%${us(row.total_us_per_frame)}  ${row.name}  ${row.where}`);
   return out.join('\n');
 }
