@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
+// `npx vite web` for development: the API and WebSocket of a server started with `npm start`.
+const backend = process.env.VOICEBOT_URL ?? 'http://127.0.0.1:8000';
 
 export default defineConfig({
   root: here,
@@ -23,8 +25,8 @@ export default defineConfig({
   server: {
     fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
     proxy: {
-      '/api': 'http://127.0.0.1:8080',
-      '/ws': { target: 'ws://127.0.0.1:8080', ws: true },
+      '/api': backend,
+      '/ws': { target: backend.replace(/^http/, 'ws'), ws: true },
     },
   },
 });

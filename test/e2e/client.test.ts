@@ -22,6 +22,8 @@ import {
 const skip = chromiumMissing();
 if (skip) console.log(`# e2e browser tests skipped: ${skip}`);
 
+// A small lobby capacity, so the test can fill a lobby and see lobby_full.
+const SERVER_ENV = { LOBBY_MAX_PARTICIPANTS: '3' };
 const XSS_NAME = '<img src=x onerror=alert(1)>';
 const XSS_CHAT = '<script>alert(2)</script><img src=x onerror=alert(3)>';
 
@@ -48,6 +50,15 @@ async function joinLobby(page: Page, options: { processing?: boolean } = {}): Pr
   }
 }
 
+/** Presses Tab until `selector` has the focus (keyboard-only use). */
+async function tabTo(page: Page, selector: string, max = 20): Promise<void> {
+  for (let i = 0; i < max; i += 1) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate((sel) => document.activeElement?.matches(sel) ?? false, selector)) return;
+  }
+  throw new Error(`Tab never reached ${selector}`);
+}
+
 function participant(page: Page, id: string) {
   return page.locator(`li.participant[data-session-id="${id}"]`);
 }
@@ -65,7 +76,7 @@ describe('browser client in headless Chromium', { skip }, () => {
 
   before(async () => {
     buildWeb();
-    server = await startServer();
+    server = await startServer({ env: SERVER_ENV });
   });
 
   after(async () => {
@@ -279,8 +290,16 @@ describe('browser client in headless Chromium', { skip }, () => {
     });
     people.push(dave);
     await dave.page.goto(lobbyUrl);
-    await pickName(dave.page, 'Dave', 'correct horse 1');
-    await joinLobby(dave.page);
+    // Keyboard only: name, password, Enter; then Tab to "Join lobby" and Enter.
+    await tabTo(dave.page, 'form.name-form input[name="name"]');
+    await dave.page.keyboard.type('Dave');
+    await dave.page.keyboard.press('Tab');
+    await dave.page.keyboard.type('correct horse 1');
+    await dave.page.keyboard.press('Enter');
+    await dave.page.getByTestId('join').waitFor();
+    await tabTo(dave.page, '[data-testid="join"]');
+    await dave.page.keyboard.press('Enter');
+    await dave.page.getByTestId('mute').waitFor({ state: 'visible' });
     ids.dave = await sessionId(dave.page);
     await dave.page.getByTestId('listen-only').waitFor();
     assert.match((await dave.page.getByTestId('listen-only').textContent()) ?? '', /refused.*listen-only/);
@@ -295,6 +314,14 @@ describe('browser client in headless Chromium', { skip }, () => {
     const overflow = await dave.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than a phone`);
     await dave.page.screenshot({ path: join(resultsDir(), 'lobby-phone.png'), fullPage: true });
+
+    // Alice, Bob and Dave fill the lobby (capacity 3): Carol gets a clear lobby_full message.
+    await carol.page.goto(lobbyUrl);
+    await carol.page.getByTestId('join').click();
+    await carol.page.getByTestId('lobby-error').filter({ hasText: 'This lobby is full' }).waitFor();
+    await carol.page.getByRole('link', { name: 'Back to all lobbies' }).click();
+    await carol.page.locator('.current-name').waitFor();
+
     await dave.page.getByTestId('leave').click();
     await participant(alice.page, ids.dave).waitFor({ state: 'detached' });
   });
@@ -307,6 +334,7 @@ describe('browser client in headless Chromium', { skip }, () => {
     await pickName(dave.page, 'Dave Two');
     await dave.page.getByTestId('current-name').filter({ hasText: 'Dave Two' }).waitFor();
 
+    await carol.page.getByRole('button', { name: 'Change name' }).click();
     await carol.page.locator('form.name-form').getByLabel('Your name').fill('Dave');
     await carol.page.getByRole('button', { name: 'Save name' }).click();
     await carol.page.locator('form.name-form .form-error', { hasText: 'protected by a password' }).waitFor();
@@ -332,13 +360,23 @@ describe('browser client in headless Chromium', { skip }, () => {
     }
   });
 
+  it('after a network drop the page shows it, reconnects and audio flows again', async () => {
+    await alice.context.setOffline(true);
+    await alice.page.getByTestId('reconnecting').filter({ hasText: 'offline' }).waitFor({ timeout: 10_000 });
+    assert.equal(await alice.page.evaluate(() => document.body.dataset.connection), 'reconnecting');
+    await alice.page.waitForTimeout(1500);
+    await alice.context.setOffline(false);
+    await alice.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 15_000 });
+    await Promise.all([expectAudioFrom(alice.page, [ids.bob]), expectAudioFrom(bob.page, [ids.alice])]);
+  });
+
   it('after a server restart the pages reconnect, rejoin and audio flows again', async () => {
     const { port, dataDir } = server;
     await server.stop();
     await alice.page.getByTestId('reconnecting').waitFor({ timeout: 10_000 });
     await bob.page.getByTestId('reconnecting').waitFor({ timeout: 10_000 });
     const restartAt = Date.now();
-    server = await startServer({ port, dataDir });
+    server = await startServer({ port, dataDir, env: SERVER_ENV });
     await alice.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 20_000 });
     await bob.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 20_000 });
     await Promise.all([expectAudioFrom(alice.page, [ids.bob], 30_000), expectAudioFrom(bob.page, [ids.alice], 30_000)]);

@@ -44,6 +44,10 @@ export class Connection {
 
   constructor(private readonly hooks: ConnectionHooks) {
     window.addEventListener('online', () => this.retryNow());
+    // Offline: the socket may hang for minutes before TCP notices; drop it now and wait to be online.
+    window.addEventListener('offline', () => {
+      if (this.ws && !this.stopped) this.onClosed(1006, 'offline');
+    });
   }
 
   get isOpen(): boolean {
@@ -148,7 +152,7 @@ export class Connection {
   }
 
   private onClosed(code: number, reason: string): void {
-    this.detach();
+    this.detach(code === 1006 ? 4000 : undefined, reason);
     if (this.stopped) return;
     const decision = this.hooks.closed(code, reason);
     if (decision === 'stop') {
@@ -166,6 +170,7 @@ export class Connection {
   private scheduleRetry(reason: string): void {
     if (this.stopped) return;
     this.attempt += 1;
+    if (!navigator.onLine) reason = 'offline';
     const exp = Math.min(BACKOFF_MAX_MS, BACKOFF_BASE_MS * 2 ** Math.min(this.attempt - 1, 10));
     const delay = Math.round(exp / 2 + Math.random() * (exp / 2));
     this.hooks.status({ kind: 'reconnecting', attempt: this.attempt, retryAt: Date.now() + delay, reason });
@@ -182,13 +187,7 @@ export class Connection {
       if (!this.ws) return;
       if (Date.now() - this.lastFrameAt > DEAD_AFTER_MS) {
         // The link is dead without a close frame: give up on this socket now.
-        const ws = this.ws;
         this.onClosed(1006, 'heartbeat timeout');
-        try {
-          ws.close();
-        } catch {
-          /* already closing */
-        }
         return;
       }
       this.send('ping');

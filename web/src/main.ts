@@ -71,7 +71,13 @@ function renderBanner(): void {
     const retry = h('button', { type: 'button', onclick: () => app.conn.retryNow() }, 'Retry now');
     replace(
       banner,
-      h('span', { 'data-testid': 'reconnecting' }, `Connection lost. Reconnecting… (attempt ${status.attempt})`),
+      h(
+        'span',
+        { 'data-testid': 'reconnecting' },
+        status.reason === 'offline'
+          ? 'You are offline. Reconnecting when the network is back…'
+          : `Connection lost. Reconnecting… (attempt ${status.attempt})`,
+      ),
       ' ',
       retry,
     );
