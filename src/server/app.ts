@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { adminRoutes } from './api/admin.ts';
+import { botRoutes } from './api/bots.ts';
 import { lobbyRoutes } from './api/lobbies.ts';
 import { clientIp, sendError } from './api/http-support.ts';
 import { sessionRoutes } from './api/sessions.ts';
@@ -21,6 +22,7 @@ import type { Config } from './config.ts';
 import { AuthManager } from './core/auth-manager.ts';
 import { AdminService } from './core/admin-service.ts';
 import { BanManager } from './core/bans.ts';
+import { BotRegistry } from './core/bot-registry.ts';
 import { ChatManager } from './core/chat-manager.ts';
 import { systemClock, type Clock } from './core/clock.ts';
 import { AppError } from './core/errors.ts';
@@ -36,6 +38,7 @@ import { SqliteStore } from './storage/sqlite-store.ts';
 import type { Connection } from './ws/connection.ts';
 import { Dispatcher } from './ws/dispatcher.ts';
 import { Gateway } from './ws/gateway.ts';
+import { ProviderGateway } from './ws/provider-gateway.ts';
 import { createHandlers } from './ws/handlers/index.ts';
 import { startNotifier } from './ws/notifier.ts';
 
@@ -67,6 +70,7 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
   const chat = new ChatManager({ store, bus, clock, sessions, lobbies });
   const registry = new LocalConnectionRegistry<Connection>();
   const admin = new AdminService({ store, bus, sessions, auth, lobbies });
+  const bots = new BotRegistry({ store, bus, clock, sessions, lobbies, config });
   const services: AppServices = {
     config,
     log,
@@ -79,6 +83,7 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
     chat,
     bans,
     admin,
+    bots,
     registry,
     version: VERSION,
   };
@@ -106,6 +111,7 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
   sessionRoutes(http, services);
   lobbyRoutes(http, services);
   adminRoutes(http, services);
+  botRoutes(http, services);
   if (existsSync(config.WEB_ROOT)) await registerStatic(http, { root: config.WEB_ROOT });
 
   const wsServices = { sessions, auth, lobbies, chat, registry, clock };
@@ -124,15 +130,21 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
     onSend: (type) => metrics.frameOut(type),
   });
   const stopNotifier = startNotifier(bus, wsServices);
+  const providerGateway = new ProviderGateway({ bots, providerKey: config.BOT_PROVIDER_KEY, log });
   http.server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/ws') {
+    const ip = clientIp(request, config.TRUST_PROXY);
+    if (url.pathname === '/ws') {
+      gateway.server.handleUpgrade(request, socket, head, (ws) =>
+        gateway.accept(ws, request, url.searchParams.get('token'), ip),
+      );
+    } else if (url.pathname === '/ws/providers') {
+      providerGateway.server.handleUpgrade(request, socket, head, (ws) =>
+        providerGateway.accept(ws, url.searchParams.get('key'), ip),
+      );
+    } else {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
-      return;
     }
-    gateway.server.handleUpgrade(request, socket, head, (ws) =>
-      gateway.accept(ws, request, url.searchParams.get('token'), clientIp(request, config.TRUST_PROXY)),
-    );
   });
 
   const housekeeping = (): void => {
@@ -153,6 +165,7 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
     listen: () => http.listen({ port: config.PORT, host: config.HOST }),
     async close() {
       clearInterval(expiry);
+      await providerGateway.shutdown();
       await gateway.shutdown();
       stopNotifier();
       await http.close();

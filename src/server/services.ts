@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { AuthManager } from './core/auth-manager.ts';
 import type { AdminService } from './core/admin-service.ts';
 import type { BanManager } from './core/bans.ts';
+import type { BotRegistry } from './core/bot-registry.ts';
 import type { ChatManager } from './core/chat-manager.ts';
 import type { Clock } from './core/clock.ts';
 import type { LobbyManager } from './core/lobby-manager.ts';
@@ -25,6 +26,7 @@ export interface AppServices {
   chat: ChatManager;
   bans: BanManager;
   admin: AdminService;
+  bots: BotRegistry;
   registry: ConnectionRegistry<Connection>;
   version: string;
 }

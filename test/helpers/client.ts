@@ -61,7 +61,8 @@ export class TestClient {
   }
 
   static async connect(wsBase: string, token: string, path = '/ws'): Promise<TestClient> {
-    const socket = new WebSocket(`${wsBase}${path}?token=${encodeURIComponent(token)}`);
+    const param = path === '/ws/providers' ? 'key' : 'token';
+    const socket = new WebSocket(`${wsBase}${path}?${param}=${encodeURIComponent(token)}`);
     const client = new TestClient(socket);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
