@@ -370,6 +370,7 @@ async function chat(target: Target, pid: number, p: Record<string, number>): Pro
     stored: stored.size,
     server_cores: w.server_cores,
     gen_cores: w.gen_cores,
+    host_cores: w.host_cores,
     other_cores: w.other_cores,
     open_at_end: open,
   };
@@ -437,6 +438,8 @@ async function joinStorm(target: Target, pid: number, p: Record<string, number>)
     all_add_peer_ms: lastAddPeerAt - t0,
     server_cpu_s: w.server_cpu_s,
     gen_cores: w.gen_cores,
+    host_cores: w.host_cores,
+    other_cores: w.other_cores,
     open_at_end: open,
   };
   const ok = joined === count && allPeers && addPeer === expectedAddPeer && open === count;
