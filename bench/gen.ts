@@ -45,6 +45,8 @@ export interface GenResult {
   error?: string;
   metrics: Record<string, number | string | boolean | null>;
   errors: Record<string, number>;
+  /** Frames other than relayed ones and chat, by type (replies, add_peer, ...). */
+  control_frames?: Record<string, number>;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -106,8 +108,10 @@ async function relay(target: Target, pid: number, p: Record<string, number>): Pr
   let measuring = false;
   let warmEndMicros = Infinity;
   let endMicros = Infinity;
+  let receivedBytes = 0;
   hooks.relay = (_client, buf, at) => {
     received++;
+    receivedBytes += buf.length;
     if (measuring) inWindow++;
     const [, , sentAt] = parseRelay(buf);
     if (sentAt >= warmEndMicros && sentAt < endMicros) latency.push(at - sentAt);
@@ -151,6 +155,7 @@ async function relay(target: Target, pid: number, p: Record<string, number>): Pr
     clients: clients.length,
     offered_per_s: totalRate,
     frame_bytes: frameBytes,
+    received_frame_bytes: receivedBytes / Math.max(1, received),
     sent,
     received,
     lost: sent - received,
@@ -480,6 +485,7 @@ async function main(): Promise<void> {
   }
   clearTimeout(hardStop);
   result.metrics.closed_sockets_seen = counters.closed;
+  result.control_frames = Object.fromEntries(counters.control);
   process.stdout.write(`${JSON.stringify(result)}\n`, () => process.exit(0));
 }
 

@@ -147,6 +147,7 @@ interface RunRecord {
   error?: string;
   metrics: Record<string, number | string | boolean | null>;
   errors: Record<string, number>;
+  control_frames?: Record<string, number>;
   profile?: ProfileSummary;
 }
 
@@ -176,7 +177,7 @@ async function runOne(workload: Workload, server: ServerKind, run: number, optio
     started = target;
     const maxSeconds = workload === 'conns-large' ? 600 : options.quick ? 90 : 240;
     const result = await runGenerator({ workload: genWorkload, server, port: target.port, pid: target.pid, params, maxSeconds });
-    const record: RunRecord = { run, ok: result.ok, error: result.error, metrics: result.metrics, errors: result.errors };
+    const record: RunRecord = { run, ok: result.ok, error: result.error, metrics: result.metrics, errors: result.errors, control_frames: result.control_frames };
     record.metrics.server_peak_rss_mib = target.peakRssKiB() / 1024;
     await target.stop();
     if (workload === 'chat') {
