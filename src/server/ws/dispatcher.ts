@@ -18,6 +18,36 @@ export interface DispatchObserver {
   (type: string, errorCode: string | undefined, startedAt: number): void;
 }
 
+interface Envelope {
+  type?: string;
+  id?: string;
+  data?: unknown;
+}
+
+function textOf(raw: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Buffer.isBuffer(raw)) return raw.toString();
+  return Array.isArray(raw) ? Buffer.concat(raw).toString() : Buffer.from(raw).toString();
+}
+
+/** The frame's id when it can be echoed on an error reply. */
+function usableId(frame: unknown): string | undefined {
+  const id = (frame as { id?: unknown } | null)?.id;
+  return typeof id === 'string' && id.length <= 128 ? id : undefined;
+}
+
+/** Why a parsed frame is not a valid `{type, id?, data?}` envelope, or null when it is. */
+function envelopeProblem(frame: unknown): string | null {
+  if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) return 'A frame is a JSON object.';
+  for (const key in frame) {
+    if (key !== 'type' && key !== 'id' && key !== 'data') return `Unknown field "${key}".`;
+  }
+  const { type, id } = frame as { type?: unknown; id?: unknown };
+  if (typeof type !== 'string') return '"type" must be a string.';
+  if (id !== undefined && usableId(frame) === undefined)
+    return '"id" must be a string of at most 128 characters.';
+  return null;
+}
+
 interface Route {
   schema: z.ZodType;
   handler: Handler<ClientType>;
@@ -55,66 +85,19 @@ export class Dispatcher {
 
     let frame: unknown;
     try {
-      frame = JSON.parse(
-        Array.isArray(raw) ? Buffer.concat(raw).toString() : Buffer.from(raw as ArrayBuffer).toString(),
-      );
+      frame = JSON.parse(textOf(raw));
     } catch {
       return this.reject(connection, 'invalid', 'invalid_json', undefined, startedAt);
     }
-    if (typeof frame !== 'object' || frame === null || Array.isArray(frame)) {
-      return this.reject(
-        connection,
-        'invalid',
-        'invalid_frame',
-        undefined,
-        startedAt,
-        'A frame is a JSON object.',
-      );
-    }
-    const { type, id, data } = frame as { type?: unknown; id?: unknown; data?: unknown };
-    const replyId = typeof id === 'string' && id.length <= 128 ? id : undefined;
-    for (const key in frame) {
-      if (key !== 'type' && key !== 'id' && key !== 'data') {
-        return this.reject(
-          connection,
-          'invalid',
-          'invalid_frame',
-          replyId,
-          startedAt,
-          `Unknown field "${key}".`,
-        );
-      }
-    }
-    if (typeof type !== 'string') {
-      return this.reject(
-        connection,
-        'invalid',
-        'invalid_frame',
-        replyId,
-        startedAt,
-        '"type" must be a string.',
-      );
-    }
-    if (id !== undefined && replyId === undefined) {
-      return this.reject(
-        connection,
-        type,
-        'invalid_frame',
-        undefined,
-        startedAt,
-        '"id" must be a string of at most 128 characters.',
-      );
-    }
+    const problem = envelopeProblem(frame);
+    if (problem !== null)
+      return this.reject(connection, 'invalid', 'invalid_frame', usableId(frame), startedAt, problem);
+    const { type, id: replyId, data } = frame as Envelope & { type: string };
     const route = this.routes.get(type);
-    if (!route)
-      return this.reject(
-        connection,
-        'unknown',
-        'unknown_type',
-        replyId,
-        startedAt,
-        `Unknown message type "${type.slice(0, 64)}".`,
-      );
+    if (!route) {
+      const message = `Unknown message type "${type.slice(0, 64)}".`;
+      return this.reject(connection, 'unknown', 'unknown_type', replyId, startedAt, message);
+    }
     const parsed = route.schema.safeParse(data);
     if (!parsed.success) {
       const issue = parsed.error.issues[0]!;
