@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { adminRoutes } from './api/admin.ts';
+import { adminWebhookRoutes } from './api/admin-webhooks.ts';
 import { botRoutes } from './api/bots.ts';
 import { lobbyRoutes } from './api/lobbies.ts';
 import { clientIp, sendError } from './api/http-support.ts';
@@ -31,6 +32,7 @@ import { SessionManager } from './core/session-manager.ts';
 import { LocalEventBus } from './events/bus.ts';
 import { eventLogRecorder } from './events/event-log.ts';
 import { pruneEventLog } from './events/retention.ts';
+import { startWebhooks } from './events/webhooks.ts';
 import { redactUrl } from './log.ts';
 import { Metrics, metricsRoutes } from './ops/metrics.ts';
 import type { AppServices } from './services.ts';
@@ -117,6 +119,9 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
   const wsServices = { sessions, auth, lobbies, chat, registry, clock };
   const metrics = new Metrics(services);
   metricsRoutes(http, services, metrics);
+  const webhooks = startWebhooks(services);
+  metrics.trackWebhooks(webhooks);
+  adminWebhookRoutes(http, services, webhooks);
   const dispatcher = new Dispatcher(createHandlers(wsServices), clock, log, (type, code, startedAt) =>
     metrics.frameIn(type, code, startedAt),
   );
@@ -169,6 +174,7 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
       await gateway.shutdown();
       stopNotifier();
       await http.close();
+      await webhooks.stop();
       store.close();
     },
   };

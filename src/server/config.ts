@@ -128,6 +128,22 @@ export const SETTINGS = {
   },
   WEBHOOK_URLS: { schema: list, default: '', help: 'comma-separated URLs that receive the event log' },
   WEBHOOK_SECRET: { schema: z.string().min(1).optional(), help: 'HMAC-SHA256 secret signing webhook bodies' },
+  WEBHOOK_BATCH: { schema: int(1, 1000), default: '100', help: 'most events in one webhook POST' },
+  WEBHOOK_TIMEOUT_MS: {
+    schema: int(100),
+    default: '10000',
+    help: 'a webhook request not answered within this is aborted and retried',
+  },
+  WEBHOOK_MIN_BACKOFF_MS: {
+    schema: int(1),
+    default: '1000',
+    help: 'first webhook retry delay (doubles per failure)',
+  },
+  WEBHOOK_MAX_BACKOFF_MS: {
+    schema: int(1),
+    default: '60000',
+    help: 'cap of the webhook retry delay (retries never stop)',
+  },
   EVENT_RETENTION_DAYS: {
     schema: z.coerce.number().min(0),
     default: '30',
@@ -164,6 +180,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       );
   }
   if (env.TURN_URLS && !env.TURN_SECRET) problems.push('TURN_URLS is set but TURN_SECRET is not');
+  if (env.WEBHOOK_URLS?.trim() && !env.WEBHOOK_SECRET)
+    problems.push('WEBHOOK_URLS is set but WEBHOOK_SECRET is not');
+  for (const url of (config.WEBHOOK_URLS as string[] | undefined) ?? []) {
+    if (!/^https?:\/\/[^/]/i.test(url))
+      problems.push(`WEBHOOK_URLS: ${JSON.stringify(url)} is not an http(s) URL`);
+  }
   if (problems.length) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return config as Config;
 }
