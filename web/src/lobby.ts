@@ -2,7 +2,7 @@ import type { ChatMessage, Participant } from '../../src/protocol/entities.ts';
 import { CHAT_TEXT_MAX, normalizeChatText } from '../../src/protocol/text-rules.ts';
 import { api } from './api.ts';
 import { toast, type App, type Change, type LobbyState } from './app.ts';
-import { field, formatTime, h, replace } from './dom.ts';
+import { append, field, formatTime, h, replace } from './dom.ts';
 import { nameForm } from './name-form.ts';
 import type { View } from './view.ts';
 
@@ -65,6 +65,7 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
   // Participants.
   const peopleHeading = h('h2', { id: 'people-h' }, 'In this lobby');
   const people = h('ul', { class: 'participants', 'data-testid': 'participants' });
+  const nobody = h('p', { class: 'muted' }, 'Nobody is here yet.');
   const rows = new Map<string, HTMLLIElement>();
   const botTools = h('div', { class: 'bots' });
 
@@ -105,7 +106,7 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
     h(
       'div',
       { class: 'columns' },
-      h('section', { class: 'card people', 'aria-labelledby': 'people-h' }, peopleHeading, people, botTools),
+      h('section', { class: 'card people', 'aria-labelledby': 'people-h' }, peopleHeading, people, nobody, botTools),
       chatSection,
     ),
   );
@@ -120,42 +121,45 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
     privacy.hidden = !info;
   };
 
-  let joinKey = '';
+  // The join panel's parts are built once and shown or hidden, so a re-render never wipes a
+  // half-typed name or moves the keyboard focus.
+  const joinError = h('p', { class: 'form-error', role: 'alert', 'data-testid': 'lobby-error' });
+  const joinNameHeading = h('h2', null, 'Pick a name to join');
+  const joinNameForm = nameForm(app);
+  const rejoining = h('p', { class: 'muted' }, 'Rejoining as soon as the connection is back…');
+  const joinAs = h('strong');
+  const joinIntro = h('p', null, 'Joining as ', joinAs, '. Your browser will ask to use your microphone.');
+  const joinButton = h('button', { type: 'button', class: 'primary big', 'data-testid': 'join' }, 'Join lobby');
+  joinButton.addEventListener('click', () => {
+    void app.join(id).catch(() => undefined);
+  });
+  append(joinPanel, [
+    joinError,
+    joinNameHeading,
+    joinNameForm,
+    rejoining,
+    joinIntro,
+    joinButton,
+    h('p', null, h('a', { href: '/', 'data-nav': true }, 'Back to all lobbies')),
+  ]);
+
   const renderJoin = () => {
     const joined = lobby.joined;
     joinPanel.hidden = joined;
     controls.hidden = !joined;
     chatSection.hidden = !joined;
-    if (joined) {
-      joinKey = '';
-      return;
-    }
-    // Re-render only on a real change, so a half-typed name is never wiped.
-    const key = JSON.stringify([lobby.error, app.session?.name ?? null, lobby.wanted, app.connected, lobby.joining]);
-    if (key === joinKey) return;
-    joinKey = key;
-    const parts: (Node | null)[] = [];
-    if (lobby.error) parts.push(h('p', { class: 'form-error', role: 'alert', 'data-testid': 'lobby-error' }, lobby.error));
-    if (!app.session?.name) {
-      parts.push(h('h2', null, 'Pick a name to join'), nameForm(app));
-    } else if (lobby.wanted && !app.connected) {
-      parts.push(h('p', { class: 'muted' }, 'Rejoining as soon as the connection is back…'));
-    } else {
-      const button = h(
-        'button',
-        { type: 'button', class: 'primary big', 'data-testid': 'join', disabled: lobby.joining || !app.connected },
-        lobby.joining ? 'Joining…' : 'Join lobby',
-      );
-      button.addEventListener('click', () => {
-        void app.join(id).catch(() => undefined);
-      });
-      parts.push(
-        h('p', null, 'Joining as ', h('strong', null, app.session.name), '. Your browser will ask to use your microphone.'),
-        button,
-      );
-    }
-    parts.push(h('p', null, h('a', { href: '/', 'data-nav': true }, 'Back to all lobbies')));
-    replace(joinPanel, ...parts);
+    if (joined) return;
+    joinError.textContent = lobby.error ?? '';
+    const name = app.session?.name ?? null;
+    const waiting = !!name && lobby.wanted && !app.connected;
+    joinNameHeading.hidden = joinNameForm.hidden = !!name;
+    rejoining.hidden = !waiting;
+    joinIntro.hidden = joinButton.hidden = !name || waiting;
+    joinAs.textContent = name ?? '';
+    const nameError = joinNameForm.querySelector('.form-error');
+    if (!name && app.nameError && nameError && !nameError.textContent) nameError.textContent = app.nameError;
+    joinButton.disabled = lobby.joining || !app.connected;
+    joinButton.textContent = lobby.joining ? 'Joining…' : 'Join lobby';
   };
 
   const renderMic = () => {
@@ -230,6 +234,7 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
   const renderPeople = () => {
     const list = [...lobby.participants.values()];
     peopleHeading.textContent = `In this lobby (${list.length})`;
+    nobody.hidden = list.length > 0;
     for (const [sessionId, row] of rows) {
       if (!lobby.participants.has(sessionId)) {
         row.remove();
