@@ -83,6 +83,8 @@ function cpuFigures(a: CpuSnapshot, b: CpuSnapshot, frames: number): Record<stri
     window_mono_end_us: w.mono_end_us,
     frames_per_s: frames / w.seconds,
     server_us_per_frame: (w.server_cpu_s * 1e6) / frames,
+    server_main_thread_us_per_frame: (w.server_main_thread_cpu_s * 1e6) / frames,
+    server_main_thread_sys_us_per_frame: (w.server_main_thread_sys_s * 1e6) / frames,
     server_cpu_s: w.server_cpu_s,
     server_cores: w.server_cores,
     gen_cores: w.gen_cores,

@@ -3,7 +3,7 @@
  * Linux only (the benchmark's machines are).
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 let clockTicks = 100;
@@ -21,6 +21,28 @@ export function procCpuMicros(pid: number): number {
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
   return ((utime + stime) * 1e6) / clockTicks;
+}
+
+/** CPU time of a process's main thread (tid = pid) and of all its other threads, in µs. */
+export function procThreadCpuMicros(pid: number): { main: number; mainSys: number; others: number } {
+  let main = 0;
+  let mainSys = 0;
+  let others = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'latin1');
+      const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+      const micros = ((Number(fields[11]) + Number(fields[12])) * 1e6) / clockTicks;
+      if (Number(tid) === pid) {
+        main = micros;
+        mainSys = (Number(fields[12]) * 1e6) / clockTicks;
+      }
+      else others += micros;
+    } catch {
+      /* thread ended */
+    }
+  }
+  return { main, mainSys, others };
 }
 
 /** VmRSS and VmHWM (peak RSS) of a process, in KiB. */
@@ -46,6 +68,8 @@ export interface CpuSnapshot {
   /** CLOCK_MONOTONIC in µs: the clock of V8's CPU profiles, to cut a profile to this window. */
   mono: number;
   server: number;
+  serverMain: number;
+  serverMainSys: number;
   gen: number;
   hostBusy: number;
 }
@@ -53,7 +77,10 @@ export interface CpuSnapshot {
 /** One reading of the server's, this process's and the host's CPU time. */
 export function cpuSnapshot(serverPid: number): CpuSnapshot {
   const usage = process.cpuUsage();
+  const threads = procThreadCpuMicros(serverPid);
   return {
+    serverMain: threads.main,
+    serverMainSys: threads.mainSys,
     at: performance.now(),
     mono: Number(process.hrtime.bigint() / 1000n),
     server: procCpuMicros(serverPid),
@@ -68,6 +95,10 @@ export interface CpuWindow {
   mono_end_us: number;
   /** CPU time used in the window, in core-seconds. */
   server_cpu_s: number;
+  /** The server's CPU on its main (JavaScript) thread; the rest is GC helpers, libuv pool, workers. */
+  server_main_thread_cpu_s: number;
+  /** The part of it spent in the kernel (system time: syscalls, loopback TCP delivery). */
+  server_main_thread_sys_s: number;
   gen_cpu_s: number;
   host_cpu_s: number;
   /** Average cores busy over the window (1.0 = one core fully busy). */
@@ -88,6 +119,8 @@ export function cpuWindow(a: CpuSnapshot, b: CpuSnapshot): CpuWindow {
     mono_start_us: a.mono,
     mono_end_us: b.mono,
     server_cpu_s: server,
+    server_main_thread_cpu_s: (b.serverMain - a.serverMain) / 1e6,
+    server_main_thread_sys_s: (b.serverMainSys - a.serverMainSys) / 1e6,
     gen_cpu_s: gen,
     host_cpu_s: host,
     server_cores: server / seconds,
