@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { adminRoutes } from './api/admin.ts';
 import { adminWebhookRoutes } from './api/admin-webhooks.ts';
+import { docsRoutes } from './api/docs.ts';
 import { botRoutes } from './api/bots.ts';
 import { lobbyRoutes } from './api/lobbies.ts';
 import { clientIp, sendError } from './api/http-support.ts';
@@ -122,6 +123,7 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
   const webhooks = startWebhooks(services);
   metrics.trackWebhooks(webhooks);
   adminWebhookRoutes(http, services, webhooks);
+  docsRoutes(http, services);
   const dispatcher = new Dispatcher(createHandlers(wsServices), clock, log, (type, code, startedAt) =>
     metrics.frameIn(type, code, startedAt),
   );

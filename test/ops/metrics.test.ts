@@ -33,7 +33,7 @@ async function scrape(
 
 test('GET /metrics without or with a wrong token is 401 admin_required and shows nothing', async () => {
   for (const headers of [
-    {},
+    {} as Record<string, string>,
     { authorization: 'Bearer wrong-token-0123456789abcdef' },
     { authorization: 'Basic x' },
   ]) {
