@@ -193,6 +193,7 @@ async function runOne(workload: Workload, server: ServerKind, run: number, optio
               start_us: m.window_mono_start_us,
               end_us: m.window_mono_end_us,
               frames: typeof m.frames_per_s === 'number' && typeof m.window_s === 'number' ? Math.round(m.frames_per_s * m.window_s) : undefined,
+              main_thread_us_per_frame: typeof m.server_main_thread_us_per_frame === 'number' ? m.server_main_thread_us_per_frame : undefined,
             }
           : undefined;
       record.profile = summariseProfile(profileFile, 25, window);

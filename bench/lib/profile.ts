@@ -25,6 +25,12 @@ export interface ProfileWindow {
   end_us: number;
   /** Frames relayed in the window, to express time per frame. */
   frames?: number;
+  /**
+   * Main-thread CPU µs per frame measured from /proc over the same window. Samples are
+   * counted (not their wall-clock spacing, which grows when the machine is contended) and
+   * their shares are scaled to this.
+   */
+  main_thread_us_per_frame?: number;
 }
 
 export interface ProfileRow {
@@ -90,7 +96,7 @@ export function summariseProfile(file: string, top = 25, window?: ProfileWindow)
       const next = profile.timeDeltas[i + 1] ?? 0;
       if (window && (t < window.start_us || t > window.end_us)) continue;
       const id = profile.samples[i]!;
-      timeOf.set(id, (timeOf.get(id) ?? 0) + next);
+      timeOf.set(id, (timeOf.get(id) ?? 0) + (window?.main_thread_us_per_frame ? 1 : next));
     }
   } else {
     for (const node of profile.nodes) timeOf.set(node.id, (node.hitCount ?? 0) * 1000);
@@ -137,7 +143,13 @@ export function summariseProfile(file: string, top = 25, window?: ProfileWindow)
   const busy = all - idle;
   const pct = (n: number) => Math.round((1000 * n) / Math.max(1, busy)) / 10;
   const frames = window?.frames;
-  const perFrame = (n: number) => (frames ? Math.round((100 * n) / frames) / 100 : undefined);
+  const scaled = window?.main_thread_us_per_frame;
+  const perFrame = (n: number) =>
+    scaled !== undefined
+      ? Math.round((100 * n * scaled) / Math.max(1, busy)) / 100
+      : frames
+        ? Math.round((100 * n) / frames) / 100
+        : undefined;
   const rows = (map: Map<string, number>): ProfileRow[] =>
     [...map.entries()]
       .sort((a, b) => b[1] - a[1])
@@ -158,10 +170,10 @@ export function summariseProfile(file: string, top = 25, window?: ProfileWindow)
   return {
     file,
     window,
-    busy_ms: Math.round(busy / 100) / 10,
+    busy_ms: scaled !== undefined ? NaN : Math.round(busy / 100) / 10,
     busy_us_per_frame: perFrame(busy),
     categories_us_per_frame: frames ? Object.fromEntries(sortedCategories.map(([k, v]) => [k, perFrame(v)!])) : undefined,
-    busy_samples: profile.samples ? profile.samples.length : busy,
+    busy_samples: scaled !== undefined ? busy : (profile.samples?.length ?? busy),
     idle_pct_of_all: Math.round((1000 * idle) / Math.max(1, all)) / 10,
     categories: Object.fromEntries(sortedCategories.map(([k, v]) => [k, pct(v)])),
     top_self: rows(self),
@@ -174,7 +186,8 @@ export function formatProfile(summary: ProfileSummary, lines = 15): string {
   const w = summary.window;
   const scope = w ? `measured window only${w.frames ? `, ${w.frames} frames` : ''}` : 'whole process lifetime';
   const us = (v: number | undefined) => (v === undefined ? '' : ` ${v.toFixed(2).padStart(6)} µs/frame`);
-  out.push(`profile ${summary.file} (${scope}): ${summary.busy_ms} ms busy${summary.busy_us_per_frame !== undefined ? ` = ${summary.busy_us_per_frame} µs/frame on the main thread` : ''} (idle ${summary.idle_pct_of_all}%)`);
+  const busy = Number.isNaN(summary.busy_ms) ? `${summary.busy_samples} samples` : `${summary.busy_ms} ms busy`;
+  out.push(`profile ${summary.file} (${scope}): ${busy}${summary.busy_us_per_frame !== undefined ? `; main thread ${summary.busy_us_per_frame} µs/frame` : ''} (idle ${summary.idle_pct_of_all}%)`);
   const cats = Object.entries(summary.categories).filter(([, v]) => v >= 0.5);
   out.push(`  by origin: ${cats.map(([k, v]) => `${k} ${v}%${summary.categories_us_per_frame ? ` (${summary.categories_us_per_frame[k]} µs)` : ''}`).join(', ')}`);
   out.push('  top self time:');
