@@ -375,13 +375,17 @@ describe('browser client in headless Chromium', { skip }, () => {
 
   it('after a server restart the pages reconnect, rejoin and audio flows again', async () => {
     const { port, dataDir } = server;
+    const stopAt = Date.now();
     await server.stop();
+    figures.serverStopMs = Date.now() - stopAt;
     await alice.page.getByTestId('reconnecting').waitFor({ timeout: 10_000 });
     await bob.page.getByTestId('reconnecting').waitFor({ timeout: 10_000 });
     const restartAt = Date.now();
     server = await startServer({ port, dataDir, env: SERVER_ENV });
+    figures.serverStartMs = Date.now() - restartAt;
     await alice.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 20_000 });
     await bob.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 20_000 });
+    figures.restartToReconnectedMs = Date.now() - restartAt;
     await Promise.all([expectAudioFrom(alice.page, [ids.bob], 30_000), expectAudioFrom(bob.page, [ids.alice], 30_000)]);
     figures.restartToAudioMs = Date.now() - restartAt;
     assert.equal(await participant(bob.page, ids.alice).count(), 1);
@@ -389,6 +393,20 @@ describe('browser client in headless Chromium', { skip }, () => {
     await bob.page.getByTestId('chat-input').fill('after restart');
     await bob.page.getByTestId('chat-input').press('Enter');
     await alice.page.getByTestId('chat-list').locator('.msg', { hasText: 'after restart' }).waitFor();
+  });
+
+  it('an operator closes the lobby and kicks a session: each page says so and stops', async () => {
+    const lobbyId = decodeURIComponent(new URL(lobbyUrl).pathname.split('/').pop()!);
+    const admin = { authorization: `Bearer ${server.adminToken}` };
+    assert.equal((await fetch(`${server.url}/api/admin/lobbies/${lobbyId}`, { method: 'DELETE', headers: admin })).status, 204);
+    for (const person of [alice, bob]) {
+      await person.page.getByTestId('lobby-error').filter({ hasText: 'This lobby was closed' }).waitFor();
+      assert.equal(await person.page.locator('audio[data-peer-id]').count(), 0, `${person.label} kept a peer connection`);
+    }
+    assert.equal((await fetch(`${server.url}/api/admin/sessions/${ids.bob}`, { method: 'DELETE', headers: admin })).status, 204);
+    await bob.page.locator('#banner', { hasText: 'You were removed from this server' }).waitFor();
+    await bob.page.waitForTimeout(1500);
+    assert.equal(await bob.page.evaluate(() => document.body.dataset.connection), 'stopped', 'a kicked page must not reconnect');
   });
 
   it('no page error, no unexpected console error, no dialog', () => {

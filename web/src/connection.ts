@@ -29,7 +29,7 @@ interface Pending {
 const PING_EVERY_MS = 15_000;
 const DEAD_AFTER_MS = 40_000;
 const BACKOFF_BASE_MS = 500;
-const BACKOFF_MAX_MS = 15_000;
+const BACKOFF_MAX_MS = 10_000;
 
 export class Connection {
   private ws: WebSocket | null = null;
@@ -44,6 +44,10 @@ export class Connection {
 
   constructor(private readonly hooks: ConnectionHooks) {
     window.addEventListener('online', () => this.retryNow());
+    // Someone looking at the page again should not wait out a long backoff.
+    document.addEventListener('visibilitychange', () => {
+      if (document.visibilityState === 'visible') this.retryNow();
+    });
     // Offline: the socket may hang for minutes before TCP notices; drop it now and wait to be online.
     window.addEventListener('offline', () => {
       if (this.ws && !this.stopped) this.onClosed(1006, 'offline');
