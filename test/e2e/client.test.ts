@@ -347,6 +347,23 @@ describe('browser client in headless Chromium', { skip }, () => {
     assert.match((await carol.page.locator('.current-name').textContent()) ?? '', /protected/);
   });
 
+  it('a private lobby is not listed and is shared by its link', async () => {
+    await carol.page.getByLabel('Lobby name').fill('Secret room');
+    await carol.page.getByLabel(/^Private/).check();
+    await carol.page.getByRole('button', { name: 'Create lobby' }).click();
+    await carol.page.waitForURL(/\/lobby\//);
+    await carol.page.getByTestId('lobby-title').filter({ hasText: 'Secret room' }).waitFor();
+    const link = await carol.page.getByTestId('share-link').inputValue();
+    assert.equal(link, carol.page.url());
+    await dave.page.goto(link);
+    await dave.page.getByTestId('lobby-title').filter({ hasText: 'Secret room' }).waitFor();
+    assert.equal(await dave.page.locator('.title-row .badge').textContent(), 'private');
+    await dave.page.goto(server.url);
+    await dave.page.locator('.lobby-list li', { hasText: 'E2E Lobby' }).waitFor();
+    assert.equal(await dave.page.locator('.lobby-list li', { hasText: 'Secret room' }).count(), 0);
+    await carol.page.getByRole('link', { name: 'Back to all lobbies' }).click();
+  });
+
   it('every control is labelled', async () => {
     for (const page of [alice.page, carol.page]) {
       const unlabelled = await page.evaluate(() =>
