@@ -113,8 +113,11 @@ export class BotRuntime {
     }
     this.#hooks = this.def.create(this.#context());
     this.#tick = setInterval(() => {
-      const now = Date.now();
-      for (const p of this.#peers.values()) p.vad?.tick(now);
+      // after the poll phase, so packets that arrived during a stall are counted first
+      setImmediate(() => {
+        const now = Date.now();
+        for (const p of this.#peers.values()) p.vad?.tick(now);
+      });
     }, 100);
     this.log(`joined lobby ${this.lobbyId} as ${this.sessionId} (${describePlugins(this.#plugins)})`);
     void this.#invoke('onJoin', () => this.#hooks.onJoin?.());

@@ -180,7 +180,7 @@ test('assistant: answers a spoken question with audio and a chat line; barge-in 
   const lastLoud = gap >= 0 ? loud[gap]! : loud.at(-1)!;
   const stoppedAfter = lastLoud.at - interruptAt;
   console.log(`# barge-in: the bot's audio stopped ${stoppedAfter} ms after the human started speaking`);
-  assert.ok(stoppedAfter < 800, `speech stopped ${stoppedAfter} ms after the interruption`);
+  assert.ok(stoppedAfter < 1200, `speech stopped ${stoppedAfter} ms after the interruption`);
   assert.ok(Date.now() - started < 10_000, 'the full answer would have been much longer');
   // its memory holds the conversation: the second request carried the first exchange
   const second = llm.requests[1] as { messages: { role: string; content: string }[] };

@@ -45,7 +45,9 @@ export class WeriftHuman {
   readonly utterances: (Utterance & { from: string })[] = [];
   #vads = new Map<string, UtteranceSegmenter>();
   #tick = setInterval(() => {
-    for (const v of this.#vads.values()) v.tick();
+    setImmediate(() => {
+      for (const v of this.#vads.values()) v.tick();
+    });
   }, 100);
   pacer: AudioPacer;
 

@@ -105,7 +105,7 @@ test('provider protocol: register, spawn through the API, despawn, leave on disc
     const { session_id } = (await added.json()) as { session_id: string };
     const bot = await waitFor('the bot in the lobby', async () => (await participants(lobbyId)).find((p) => p.session_id === session_id));
     assert.equal(bot.is_bot, true);
-    assert.ok(provider.instances.has(session_id));
+    await waitFor('the provider to track the instance', () => provider.instances.has(session_id));
 
     const removed = await fetch(`${server.url}/api/lobbies/${lobbyId}/bots/${session_id}`, { method: 'DELETE', headers: { authorization: auth.authorization } });
     assert.equal(removed.status, 204);

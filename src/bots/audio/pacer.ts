@@ -96,8 +96,9 @@ export class AudioPacer {
     this.#timer = undefined;
     const now = performance.now();
     let due = Math.floor((now - this.#clockStart) / FRAME_MS) + 1 - this.#frameCount;
-    if (due > 10) {
-      // the event loop stalled for a long time: do not burst, restart the clock
+    if (due > 25) {
+      // the event loop stalled for over half a second: do not burst, restart the clock
+      // (shorter stalls are caught up, so the listener hears no gap)
       this.#clockStart = now;
       this.#frameCount = 0;
       due = 1;

@@ -101,7 +101,12 @@ export class UtteranceSegmenter {
    */
   tick(now = Date.now()): void {
     if (!this.#inSpeech || !this.#lastFrameAt) return;
-    const missing = Math.floor((now - this.#lastFrameAt) / FRAME_MS) - 2;
+    // Short gaps are jitter (or a stall of our own event loop: call this from setImmediate so
+    // packets already received are in first); a longer one is a stream that stopped, and its
+    // missing time counts as silence.
+    const gap = now - this.#lastFrameAt;
+    if (gap < 200) return;
+    const missing = Math.floor(gap / FRAME_MS) - 2;
     for (let i = 0; i < missing && this.#inSpeech; i++) this.#frame(new Int16Array(FRAME_SAMPLES), now, true);
   }
 
