@@ -3,9 +3,12 @@
  * parses as Prometheus text; counters, gauges and the relay histogram move when traffic flows.
  */
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { SETTINGS } from '../../src/server/config.ts';
 import { api, TestClient } from '../helpers/client.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import { ROOT, startServer, type RunningServer } from '../helpers/server.ts';
 import { parsePrometheus, type Exposition } from './prom-text.ts';
 
 let server: RunningServer;
@@ -144,4 +147,37 @@ test('METRICS_PUBLIC=true serves /metrics without a token', async () => {
   } finally {
     await open.stop();
   }
+});
+
+test('the Grafana dashboard and docs/operations.md name only exposed metrics; operations.md lists every setting', async () => {
+  const exposed = await scrape(server);
+  const known = (name: string): boolean => {
+    if (exposed.types.has(name)) return true;
+    const base = name.replace(/_(bucket|sum|count)$/, '');
+    return base !== name && exposed.types.get(base) === 'histogram';
+  };
+  const dashboard = JSON.parse(readFileSync(join(ROOT, 'docs/grafana-dashboard.json'), 'utf8'));
+  const exprs: string[] = dashboard.panels.flatMap((panel: any) =>
+    (panel.targets ?? []).map((t: any) => t.expr),
+  );
+  assert.ok(exprs.length >= 20);
+  for (const expr of exprs) {
+    const names = expr.match(/voicebot_[a-z0-9_]+/g) ?? [];
+    assert.ok(names.length > 0, expr);
+    for (const name of names) assert.ok(known(name), `dashboard metric ${name} is exposed`);
+  }
+  const operations = readFileSync(join(ROOT, 'docs/operations.md'), 'utf8');
+  for (const name of operations.match(/voicebot_[a-z0-9_]+[a-z0-9]/g) ?? [])
+    if (!/^voicebot_(process|nodejs)$/.test(name))
+      assert.ok(known(name), `documented metric ${name} is exposed`);
+  for (const family of exposed.types.keys())
+    if (!/^voicebot_(process|nodejs)_/.test(family))
+      assert.ok(
+        operations.includes(`\`${family}`) ||
+          operations.includes(`${family}\``) ||
+          operations.includes(`, \`${family}`),
+        `${family} is documented`,
+      );
+  for (const key of Object.keys(SETTINGS))
+    assert.ok(operations.includes(`| \`${key}\` |`), `setting ${key} is documented`);
 });
