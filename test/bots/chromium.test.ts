@@ -90,16 +90,18 @@ test('transcriber: a Chromium user speaks (fake mic WAV) and the bot posts the s
   writeFileSync(wav, toWav({ samples: concat([silence(2500), await speech48k(SENTENCES.fox), silence(1500)]), rate: RATE }));
   const session = await createSession(server.url);
   const lobbyId = await createLobby(server.url, session.token, 'chromium-transcriber');
-  // the bot is asked to join by the lobby's creator, who is a participant once the page joins
+  // the admin adds the bot first, so it is there when the fake microphone starts
+  const botId = await addBot(lobbyId, server.adminToken, 'transcriber');
+  await waitFor('the bot in the lobby', async () => {
+    const body = (await (await fetch(`${server.url}/api/lobbies/${lobbyId}`)).json()) as { lobby: { participants: { session_id: string }[] } };
+    return body.lobby.participants.some((p) => p.session_id === botId);
+  });
   const browser = await browserWithMic(wav);
   try {
     const page = await browser.newPage();
     await page.goto(`${server.url}/api/system/health`);
-    // the bot must be there before the microphone starts: join the page, then add the bot at once
     await page.evaluate(TSX_NAME_SHIM);
     await page.evaluate(pageClient, { token: session.token, lobbyId, name: 'Olivia' });
-    await page.waitForFunction(() => (window as any).state.joined === true); // eslint-disable-line @typescript-eslint/no-explicit-any
-    const botId = await addBot(lobbyId, session.token, 'transcriber');
     const line = await waitFor(
       'the transcript line',
       async () => ((await page.evaluate(() => (window as any).state.chat)) as { sender_id: string; text: string }[]).find((m) => m.sender_id === botId), // eslint-disable-line @typescript-eslint/no-explicit-any
