@@ -6,7 +6,7 @@
  * candidate string (`candidate:B<sender>N<seq>T<micros> ...`), so the receiver finds them with
  * one byte search and no JSON parse, and no unknown field is added to any protocol.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import WebSocket from 'ws';
 
 export type ServerKind = 'bare' | 'peerjs' | 'voicebot';
@@ -278,11 +278,12 @@ export async function connect(target: Target, client: Client, join: boolean, tim
   const base = `ws://127.0.0.1:${target.port}`;
   switch (target.kind) {
     case 'bare':
-      client.id = `c${client.idx}`;
+      // UUID-sized ids, as real peers use (PeerJS and voicebot ids are UUIDs too).
+      client.id = randomUUID();
       await open(`${base}/?id=${client.id}`, client, null, timeoutMs);
       return;
     case 'peerjs':
-      client.id = `c${client.idx}-${runTag}`;
+      client.id = randomUUID();
       client.token = randomBytes(6).toString('hex');
       await open(`${base}/peerjs?key=peerjs&id=${client.id}&token=${client.token}`, client, 'OPEN', timeoutMs);
       return;
