@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { test } from 'node:test';
+import { displayUrl, signWebhook } from '../../src/server/events/webhooks.ts';
 import { api } from '../helpers/client.ts';
 import { freePort, startServer, tempDataDir } from '../helpers/server.ts';
 import { parsePrometheus } from './prom-text.ts';
@@ -227,4 +228,17 @@ test('webhooks survive 500s, a hanging receiver, a closed port and a SIGKILL mid
     await server.stop();
     await receiver.close();
   }
+});
+
+test('signature is HMAC-SHA256 over "<t>.<body>"; shown URLs hide credentials and query values', () => {
+  const body = '{"events":[]}';
+  const expected = createHmac('sha256', 'k').update(`1700000000.${body}`).digest('hex');
+  assert.equal(signWebhook('k', 1700000000, body), `t=1700000000,v1=${expected}`);
+  assert.notEqual(signWebhook('k', 1700000001, body), signWebhook('k', 1700000000, body));
+  assert.equal(
+    displayUrl('https://user:pass@hooks.example.org/in?token=abc&x=1'),
+    'https://***@hooks.example.org/in?token=***&x=***',
+  );
+  assert.equal(displayUrl('http://127.0.0.1:9000/hook'), 'http://127.0.0.1:9000/hook');
+  assert.equal(displayUrl('not a url'), '[invalid url]');
 });
