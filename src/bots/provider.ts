@@ -234,9 +234,18 @@ export class BotProvider {
     const hostUrl = new URL(self.endsWith('.ts') ? './bot-host.ts' : './bot-host.js', self);
     const child: ChildProcess = fork(fileURLToPath(hostUrl), [], {
       execArgv: self.endsWith('.ts') ? ['--import', 'tsx'] : [],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       serialization: 'json',
     });
+    // whatever the bot process prints (a fatal error's native stack, say) goes to our log
+    for (const stream of [child.stdout, child.stderr]) {
+      let partial = '';
+      stream?.on('data', (chunk: Buffer) => {
+        const lines = (partial + chunk.toString()).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) if (line.trim()) this.#opts.log(`[bot ${def.name} process ${child.pid}] ${line}`);
+      });
+    }
     // a send to a process that just died must not throw into the provider
     child.on('error', (error) => this.log(`bot process error: ${error.message}`));
     let resolveEnded!: (r: { reason: string; error?: string }) => void;

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { BotProvider } from '../../src/bots/provider.ts';
 import { botCatalog } from '../../src/bots/registry.ts';
-import { startServer, type RunningServer } from '../helpers/server.ts';
+import { spawnSync } from 'node:child_process';
+import { ROOT, startServer, type RunningServer } from '../helpers/server.ts';
 import { sleep, speech48k, SENTENCES, waitFor } from './helpers.ts';
 import { createLobby, createSession, WeriftHuman } from './lobby.ts';
 
@@ -126,5 +127,43 @@ test('provider protocol: register, spawn through the API, despawn, leave on disc
   } finally {
     await provider.stop();
     await human.close();
+  }
+});
+
+test('provider crash: the provider process (npm run provider) is killed, its bots leave and its bot processes exit', async (t) => {
+  if (providerEndpoint) return t.skip(String(providerEndpoint));
+  const { spawn } = await import('node:child_process');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/bots/provider-main.ts', '--server', server.url, '--name', 'crashing'], {
+    cwd: ROOT,
+    env: { ...process.env, BOT_PROVIDER_KEY: KEY },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    await waitFor('the provider registered', () => out.includes('registered echo'), 20_000);
+    const owner = await createSession(server.url);
+    const lobbyId = await createLobby(server.url, owner.token, 'provider-crash');
+    const added = await fetch(`${server.url}/api/lobbies/${lobbyId}/bots`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ bot: 'echo' }),
+    });
+    assert.equal(added.status, 202);
+    const { session_id } = (await added.json()) as { session_id: string };
+    await waitFor('the bot in the lobby', async () => (await participants(lobbyId)).some((p) => p.session_id === session_id), 20_000);
+    const botPid = await waitFor('the bot process', () => {
+      const r = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' });
+      return r.stdout.trim().split('\n').filter(Boolean).map(Number)[0];
+    });
+    child.kill('SIGKILL'); // the provider dies without a word
+    await waitFor('the bot gone from the lobby', async () => !(await participants(lobbyId)).some((p) => p.session_id === session_id), 20_000);
+    await waitFor('the orphaned bot process to exit', () => spawnSync('kill', ['-0', String(botPid)]).status !== 0, 10_000);
+    const list = (await (await fetch(`${server.url}/api/bots`)).json()) as { bots: { provider: string }[] };
+    assert.ok(!list.bots.some((b) => b.provider === 'crashing'), 'its bots left GET /api/bots');
+    assert.ok(!out.includes(KEY), 'the key is never logged');
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
   }
 });
