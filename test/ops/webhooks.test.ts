@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { test } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/server/config.ts';
 import { displayUrl, signWebhook } from '../../src/server/events/webhooks.ts';
 import { api } from '../helpers/client.ts';
 import { freePort, startServer, tempDataDir } from '../helpers/server.ts';
@@ -241,4 +242,20 @@ test('signature is HMAC-SHA256 over "<t>.<body>"; shown URLs hide credentials an
   );
   assert.equal(displayUrl('http://127.0.0.1:9000/hook'), 'http://127.0.0.1:9000/hook');
   assert.equal(displayUrl('not a url'), '[invalid url]');
+});
+
+test('webhook configuration is checked at start', () => {
+  assert.throws(() => loadConfig({ WEBHOOK_URLS: 'http://127.0.0.1:9/hook' }), ConfigError);
+  assert.throws(
+    () => loadConfig({ WEBHOOK_URLS: 'ftp://example.org/x', WEBHOOK_SECRET: 's' }),
+    /not an http\(s\) URL/,
+  );
+  assert.throws(
+    () => loadConfig({ WEBHOOK_URLS: 'http://a/x', WEBHOOK_SECRET: 's', WEBHOOK_BATCH: '0' }),
+    ConfigError,
+  );
+  const config = loadConfig({ WEBHOOK_URLS: 'http://a/x, https://b/y', WEBHOOK_SECRET: 's' });
+  assert.deepEqual(config.WEBHOOK_URLS, ['http://a/x', 'https://b/y']);
+  assert.equal(config.WEBHOOK_MAX_BACKOFF_MS, 60_000);
+  assert.equal(loadConfig({}).WEBHOOK_URLS.length, 0);
 });
