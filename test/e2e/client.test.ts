@@ -199,6 +199,26 @@ describe('browser client in headless Chromium', { skip }, () => {
     );
   });
 
+  it('picking another microphone swaps it into the call, and it is heard', async () => {
+    const select = bob.page.getByTestId('mic-select');
+    const options = await select.locator('option').evaluateAll((els) =>
+      els.map((el) => ({ value: (el as HTMLOptionElement).value, label: el.textContent ?? '' })),
+    );
+    assert.ok(options.length >= 2, `Chromium's fake devices offer several microphones: ${JSON.stringify(options)}`);
+    const current = await select.inputValue();
+    const other = options.find((o) => o.value !== current && o.value !== 'default')!;
+    await select.selectOption(other.value);
+    await bob.page.waitForFunction(() => localStorage.getItem('voicebot.mic') !== null);
+    // Every connection now sends the new track.
+    const senders = await bob.page.evaluate(() =>
+      (window as unknown as { __pcs: RTCPeerConnection[] }).__pcs
+        .filter((pc) => pc.connectionState !== 'closed')
+        .flatMap((pc) => pc.getSenders().map((sender) => sender.track?.label ?? null)),
+    );
+    assert.deepEqual(new Set(senders), new Set([other.label]));
+    await Promise.all([expectAudioFrom(alice.page, [ids.bob]), expectAudioFrom(carol.page, [ids.bob])]);
+  });
+
   it('speaking detected from the microphone shows on the other side', async () => {
     // The fake microphone beeps; Alice's analyser sends speaking:true at some beep.
     await bob.page.waitForFunction(
