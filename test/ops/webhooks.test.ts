@@ -173,7 +173,7 @@ test('webhooks survive 500s, a hanging receiver, a closed port and a SIGKILL mid
 
     // 4. It comes back, slowly; the server is killed in the middle of the backlog.
     receiver.mode = 'ok';
-    receiver.delayMs = 40;
+    receiver.delayMs = 150;
     await receiver.open();
     await until('two batches delivered', () => receiver.batches.length >= 2);
     await server.kill();
