@@ -54,6 +54,7 @@ export class BotRuntime {
   #resolveDone!: (r: EndResult) => void;
   #opts: RunOptions;
   #plugins: Plugins;
+  #ownPlugins: boolean;
   #signal!: SignalingClient;
   #hooks: BotHooks = {};
   #peers = new Map<string, PeerState>();
@@ -72,6 +73,7 @@ export class BotRuntime {
     this.#opts = opts;
     this.name = opts.name;
     this.lobbyId = opts.lobbyId;
+    this.#ownPlugins = !opts.plugins;
     this.#plugins = opts.plugins ?? pluginsFromEnv();
     this.done = new Promise((resolve) => (this.#resolveDone = resolve));
     this.#pacer = new AudioPacer((packet) => {
@@ -455,6 +457,9 @@ export class BotRuntime {
     if (this.#signal.open) {
       await this.#signal.request('leave_lobby', { lobby_id: this.lobbyId }).catch(() => undefined);
       await this.#signal.close();
+    }
+    if (this.#ownPlugins) {
+      for (const plugin of Object.values(this.#plugins) as { close?(): void }[]) plugin.close?.();
     }
     this.log(`ended: ${reason}${error ? ` (${error.message})` : ''}`);
     this.#resolveDone({ reason, error });

@@ -28,23 +28,33 @@ export interface PocketSphinxOptions {
 
 export class PocketSphinxStt implements SpeechToText {
   readonly id = 'pocketsphinx';
-  #dir = mkdtempSync(join(tmpdir(), 'bot-stt-'));
+  #dirPath: string | undefined;
+  #grammarText: string | undefined;
   #grammar: string | undefined;
   #count = 0;
   #timeoutMs: number;
 
   constructor(opts: PocketSphinxOptions = {}) {
     this.#timeoutMs = opts.timeoutMs ?? 30_000;
-    if (opts.jsgf) {
-      this.#grammar = join(this.#dir, 'grammar.gram');
-      writeFileSync(this.#grammar, opts.jsgf);
-    } else {
-      this.#grammar = opts.jsgfFile;
+    this.#grammarText = opts.jsgf;
+    this.#grammar = opts.jsgfFile;
+  }
+
+  /** Temp files live in a directory made on first use. */
+  get #dir(): string {
+    if (!this.#dirPath) {
+      this.#dirPath = mkdtempSync(join(tmpdir(), 'bot-stt-'));
+      if (this.#grammarText) {
+        this.#grammar = join(this.#dirPath, 'grammar.gram');
+        writeFileSync(this.#grammar, this.#grammarText);
+      }
     }
+    return this.#dirPath;
   }
 
   async transcribe(pcm: Pcm, signal?: AbortSignal): Promise<string> {
-    const file = join(this.#dir, `u${this.#count++}.wav`);
+    const dir = this.#dir;
+    const file = join(dir, `u${this.#count++}.wav`);
     writeFileSync(file, toWav({ samples: resample(pcm.samples, pcm.rate, 16_000), rate: 16_000 }));
     const args = ['-infile', file, '-logfn', '/dev/null'];
     if (this.#grammar) args.push('-jsgf', this.#grammar);
@@ -82,6 +92,7 @@ export class PocketSphinxStt implements SpeechToText {
   }
 
   close(): void {
-    rmSync(this.#dir, { recursive: true, force: true });
+    if (this.#dirPath) rmSync(this.#dirPath, { recursive: true, force: true });
+    this.#dirPath = undefined;
   }
 }
