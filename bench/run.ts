@@ -230,7 +230,7 @@ function flagsOf(m: Record<string, number>, cores: number): string {
   return flags.join(' ');
 }
 
-function printTable(results: Results, options: Options, cores: number): string {
+function printTable(results: Results, options: Options, cores: number, markdown = false): string {
   const header = [
     'workload', 'server', 'frames/s', '×bare', 'srv µs/frame', '×bare', 'p50 ms', 'p99 ms', '×bare', 'max ms', 'lost',
     'srv CPU s', 'peak RSS MiB', 'KiB/conn', '×bare', 'setup s', 'gen cores', 'host cores', 'other cores', 'flags',
@@ -279,6 +279,10 @@ function printTable(results: Results, options: Options, cores: number): string {
         flagsOf(m, cores),
       ]);
     }
+  }
+  if (markdown) {
+    const md = (cells: string[]) => `| ${cells.map((c) => c || ' ').join(' | ')} |`;
+    return [md(header), md(header.map((_, i) => (i < 2 || i === header.length - 1 ? '---' : '---:'))), ...rows.map(md)].join('\n');
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => (i < 2 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
@@ -389,7 +393,17 @@ async function main(): Promise<void> {
   };
   mkdirSync(join(options.out, '..'), { recursive: true });
   writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`\nwrote ${options.out}`);
+  const mdFile = options.out.replace(/\.json$/, '') + '.md';
+  const md = [
+    `${options.quick ? 'Quick' : 'Full'} run, ${startedAt}: ${host.cores} cores (${host.cpu_model}), Node ${host.node}; medians of ${options.runs} run(s).`,
+    '',
+    printTable(results, options, host.cores, true),
+    '',
+    ...targets.map((t) => `- ${t.met ? 'met' : '**not met**'}: ${t.workload}, ${t.what}: ${t.measured} (limit ${t.limit})`),
+    '',
+  ].join('\n');
+  writeFileSync(mdFile, md);
+  console.log(`\nwrote ${options.out} and ${mdFile}`);
   if (failures) {
     console.log(`bench: ${failures} workload run(s) failed or lost frames`);
     process.exitCode = 1;
