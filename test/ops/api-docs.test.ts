@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { ROOT, startServer, type RunningServer } from '../helpers/server.ts';
 
 let server: RunningServer;
@@ -32,6 +33,11 @@ test('GET /api/openapi.json: OpenAPI 3.1 with every route of the contract', asyn
   assert.match(response.headers.get('content-type') ?? '', /application\/json/);
   const doc = JSON.parse(await response.text());
   assert.equal(doc.openapi, '3.1.0');
+  const validator = new Validator();
+  const validation = await validator.validate(doc);
+  assert.deepEqual(validation.errors, undefined, JSON.stringify(validation.errors, null, 1)?.slice(0, 2000));
+  assert.equal(validation.valid, true);
+  assert.equal(validator.version, '3.1');
   assert.equal(doc.info.version, JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')).version);
 
   const sources = [join(ROOT, 'docs/protocol.md'), join(ROOT, '../shared/PROTOCOL.md')].filter(existsSync);
