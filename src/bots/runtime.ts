@@ -102,7 +102,7 @@ export class BotRuntime {
     this.sessionId = welcome.session.id;
     this.#iceServers = welcome.ice_servers;
     this.#signal.on((frame) => this.#onFrame(frame));
-    this.#signal.onClose((code) => void this.#end(code === 4003 ? 'kicked' : `disconnected (${code})`));
+    this.#signal.onClose((code) => this.#onSignalClose(code));
     try {
       if (welcome.session.name !== this.name) await this.#setName();
       const joined = await this.#signal.request('join_lobby', { lobby_id: this.lobbyId });
@@ -123,6 +123,58 @@ export class BotRuntime {
     }, 100);
     this.log(`joined lobby ${this.lobbyId} as ${this.sessionId} (${describePlugins(this.#plugins)})`);
     void this.#invoke('onJoin', () => this.#hooks.onJoin?.());
+  }
+
+  /**
+   * The signaling socket closed. Kicked (4003), replaced (4002), refused (4001) or closed by
+   * the server on purpose (1000): the bot ends. Anything else (a restart, a network blip):
+   * reconnect with the same token within the grace window and rejoin the lobby if the server
+   * forgot it. Media keeps flowing meanwhile: the peer connections do not use the socket.
+   */
+  #onSignalClose(code: number): void {
+    if (this.#ending) return;
+    if ([1000, 4001, 4002, 4003].includes(code)) {
+      void this.#end(code === 4003 ? 'kicked' : code === 4002 ? 'replaced by another connection' : `disconnected (${code})`);
+      return;
+    }
+    void this.#reconnect(code);
+  }
+
+  async #reconnect(code: number): Promise<void> {
+    const deadline = Date.now() + 25_000;
+    let delay = 250;
+    this.log(`signaling closed (${code}); reconnecting`);
+    while (!this.#ending && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 4000);
+      let signal: SignalingClient;
+      try {
+        signal = await SignalingClient.connect({ serverUrl: this.#opts.serverUrl, token: this.#opts.token, log: (m) => this.log(m) });
+      } catch (error) {
+        if (error instanceof ServerError && error.code === 'unauthorized') break; // the session is gone
+        continue;
+      }
+      if (this.#ending) {
+        await signal.close();
+        return;
+      }
+      this.#signal = signal;
+      this.#iceServers = signal.welcome.ice_servers;
+      signal.on((frame) => this.#onFrame(frame));
+      signal.onClose((c) => this.#onSignalClose(c));
+      try {
+        if (!(signal.welcome.lobby_ids ?? []).includes(this.lobbyId)) {
+          const joined = await signal.request('join_lobby', { lobby_id: this.lobbyId });
+          if (joined.type === 'lobby_joined') for (const p of joined.data.participants) this.#addParticipant(p);
+        }
+        this.log('signaling reconnected');
+        return;
+      } catch (error) {
+        void this.#end(`could not rejoin the lobby (${(error as Error).message})`);
+        return;
+      }
+    }
+    void this.#end(`disconnected (${code})`);
   }
 
   async #setName(): Promise<void> {
@@ -333,7 +385,14 @@ export class BotRuntime {
   async sendChat(text: string): Promise<void> {
     const trimmed = [...text.trim()].slice(0, CHAT_TEXT_MAX).join('');
     if (!trimmed || this.#ended) return;
-    await this.#signal.request('send_chat', { lobby_id: this.lobbyId, text: trimmed });
+    if (!this.#signal.open) {
+      this.log('chat message dropped: signaling is reconnecting');
+      return;
+    }
+    await this.#signal.request('send_chat', { lobby_id: this.lobbyId, text: trimmed }).catch((error: ServerError) => {
+      // a reply lost to a reconnect is not the bot's fault; a refusal by the server is worth a log line
+      this.log(`chat message not sent: ${error.code ?? ''} ${error.message}`);
+    });
   }
 
   stopSpeaking(): void {

@@ -211,3 +211,25 @@ test('announcer: speaks a chat line to the lobby', { skip }, async () => {
   assert.equal(normalise(await stt.transcribe({ samples: heard.samples, rate: RATE })), 'henry says the meeting starts at nine');
   stt.close();
 });
+
+test('a bot whose server restarts reconnects with its token and is back in its lobby', { skip }, async () => {
+  const { lobbyId, people } = await lobbyWith(['Ivy']);
+  await people[0]!.close();
+  const bot = await addBot(assistantBot, lobbyId, 'Assistant');
+  await server.stop();
+  server = await startServer({ dataDir: server.dataDir, port: server.port });
+  const back = await waitFor(
+    'the bot back in the lobby',
+    async () => {
+      const body = (await (await fetch(`${server.url}/api/lobbies/${lobbyId}`)).json()) as { lobby: { participants: { session_id: string }[] } };
+      return body.lobby.participants.some((p) => p.session_id === bot.sessionId);
+    },
+    30_000,
+  );
+  assert.ok(back);
+  const jack = await WeriftHuman.join(server.url, lobbyId, 'Jack');
+  cleanups.push(() => jack.close());
+  await jack.sendChat('assistant, hello');
+  const reply = await waitFor('the reply', () => jack.chat.find((m) => m.sender_id === bot.sessionId), 15_000);
+  assert.equal(reply.text, 'Hello! How can I help you today?');
+});
