@@ -23,7 +23,12 @@ export const EventsQuery = z.strictObject({
   after: z.coerce.number().int().min(0).optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
 });
-export const LoggedEvent = z.object({ seq: z.number().int(), type: z.string(), at: Timestamp, data: z.record(z.string(), z.unknown()) });
+export const LoggedEvent = z.object({
+  seq: z.number().int(),
+  type: z.string(),
+  at: Timestamp,
+  data: z.record(z.string(), z.unknown()),
+});
 export const EventPage = z.object({ events: z.array(LoggedEvent), next_after: z.number().int() });
 
 export const CreateBanBody = z
@@ -52,9 +57,15 @@ export const BanResponse = z.object({ ban: Ban });
 export const BanList = z.object({ bans: z.array(Ban) });
 
 export const WebhookStatus = z.object({
-  url: z.string(),
-  cursor: z.number().int(),
-  lag: z.number().int(),
-  last_error: z.string().nullable(),
+  url: z.string().describe('the URL with credentials and query values masked'),
+  cursor: z.number().int().describe('seq of the last event the receiver acknowledged (0: none yet)'),
+  lag: z.number().int().describe('events in the log after the cursor'),
+  last_error: z.string().nullable().describe('why the last attempt failed; null after a success'),
+  consecutive_failures: z.number().int().describe('failed attempts since the last success'),
+  oldest_pending_at: Timestamp.nullable().describe('when the oldest unacknowledged event happened'),
+  last_success_at: Timestamp.nullable(),
+  next_attempt_at: Timestamp.nullable().describe('set while waiting to retry'),
+  delivered_events: z.number().int().describe('events acknowledged since start'),
+  failed_attempts: z.number().int().describe('failed attempts since start'),
 });
 export const WebhookList = z.object({ webhooks: z.array(WebhookStatus) });

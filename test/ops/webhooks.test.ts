@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { test } from 'node:test';
+import { WebhookList } from '../../src/protocol/admin.ts';
 import { ConfigError, loadConfig } from '../../src/server/config.ts';
 import { displayUrl, signWebhook } from '../../src/server/events/webhooks.ts';
 import { api } from '../helpers/client.ts';
@@ -138,6 +139,7 @@ test('webhooks survive 500s, a hanging receiver, a closed port and a SIGKILL mid
     let status = await api(server.url, 'GET', '/api/admin/webhooks', { token: server.adminToken });
     assert.equal(status.status, 200);
     assert.equal(status.body.webhooks.length, 1);
+    WebhookList.strict().parse(status.body);
     const hook = status.body.webhooks[0];
     assert.equal(hook.cursor, 0);
     assert.equal(hook.lag, 6);

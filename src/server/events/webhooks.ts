@@ -9,6 +9,8 @@
  * the hot path and never piles up requests.
  */
 import { createHmac } from 'node:crypto';
+import type { z } from 'zod';
+import type { WebhookStatus } from '../../protocol/admin.ts';
 import type { Config } from '../config.ts';
 import { isoTime } from '../core/clock.ts';
 import type { AppServices } from '../services.ts';
@@ -24,24 +26,8 @@ export type WebhookConfig = Pick<
   | 'WEBHOOK_MAX_BACKOFF_MS'
 >;
 
-export interface WebhookState {
-  /** The URL with credentials and query values masked (what logs, metrics and the admin API show). */
-  url: string;
-  /** Seq of the last event the receiver acknowledged (0: none yet). */
-  cursor: number;
-  /** Events in the log after the cursor. */
-  lag: number;
-  last_error: string | null;
-  /** Failed attempts since the last success. */
-  consecutive_failures: number;
-  /** When the oldest undelivered event happened (null: nothing pending). */
-  oldest_pending_at: string | null;
-  last_success_at: string | null;
-  next_attempt_at: string | null;
-  /** Since start: events acknowledged, and failed attempts. */
-  delivered_events: number;
-  failed_attempts: number;
-}
+/** One URL's delivery state, as `GET /api/admin/webhooks` shows it (protocol/admin.ts). */
+export type WebhookState = z.infer<typeof WebhookStatus>;
 
 export interface Webhooks {
   status(): WebhookState[];
