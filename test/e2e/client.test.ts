@@ -399,6 +399,25 @@ describe('browser client in headless Chromium', { skip }, () => {
     }
   });
 
+  it('the same session opened in a second tab takes over the call; "Reconnect here" takes it back', async () => {
+    const second = await alice.context.newPage();
+    const secondErrors: string[] = [];
+    second.on('console', (m) => m.type() === 'error' && secondErrors.push(m.text()));
+    second.on('pageerror', (e) => secondErrors.push(e.message));
+    await second.goto(lobbyUrl);
+    // Same token (localStorage), still in the lobby: the new tab resumes the call…
+    await second.getByTestId('mute').waitFor({ state: 'visible', timeout: 15_000 });
+    await alice.page.locator('#banner', { hasText: 'open in another tab' }).waitFor();
+    assert.equal(await alice.page.locator('audio[data-peer-id]').count(), 0, 'the replaced tab keeps no call');
+    await Promise.all([expectAudioFrom(second, [ids.bob]), expectAudioFrom(bob.page, [ids.alice])]);
+    await second.close();
+    // …and the first tab takes it back on request.
+    await alice.page.getByRole('button', { name: 'Reconnect here' }).click();
+    await alice.page.getByTestId('mute').waitFor({ state: 'visible', timeout: 15_000 });
+    await Promise.all([expectAudioFrom(alice.page, [ids.bob]), expectAudioFrom(bob.page, [ids.alice])]);
+    assert.deepEqual(secondErrors, []);
+  });
+
   it('after a network drop the page shows it, reconnects and audio flows again', async () => {
     for (const person of people) errorsBeforeOutage.set(person, person.errors.length);
     await alice.context.setOffline(true);

@@ -325,8 +325,14 @@ export class App {
       store.set('token', null);
       return 'new-session';
     }
-    if (code === 4002) return 'stop';
-    if (code === 4003) return 'stop';
+    if (code === 4002 || code === 4003) {
+      // Replaced by another tab, or kicked: this page's calls are over (the other tab takes
+      // over the session and the peers restart their connections to it).
+      this.lobby?.mesh.closeAll();
+      this.local.release();
+      this.emit('mic');
+      return 'stop';
+    }
     return 'retry';
   }
 
