@@ -47,6 +47,8 @@ interface PeerState {
 export class BotRuntime {
   readonly def: BotDefinition;
   readonly latencies: LatencySample[] = [];
+  /** End of a human utterance → the chat message it caused was accepted by the server (ms). */
+  readonly chatLatencies: number[] = [];
   sessionId = '';
   name: string;
   readonly lobbyId: string;
@@ -389,7 +391,13 @@ export class BotRuntime {
       this.log('chat message dropped: signaling is reconnecting');
       return;
     }
-    await this.#signal.request('send_chat', { lobby_id: this.lobbyId, text: trimmed }).catch((error: ServerError) => {
+    const trigger = this.#trigger.getStore();
+    await this.#signal.request('send_chat', { lobby_id: this.lobbyId, text: trimmed }).then(() => {
+      if (!trigger) return;
+      const ms = Date.now() - trigger.utterance.lastVoiceAt;
+      this.chatLatencies.push(ms);
+      this.log(`latency ${ms} ms from end of ${trigger.peer.name}'s speech to the chat line (stt ${trigger.sttMs})`);
+    }).catch((error: ServerError) => {
       // a reply lost to a reconnect is not the bot's fault; a refusal by the server is worth a log line
       this.log(`chat message not sent: ${error.code ?? ''} ${error.message}`);
     });

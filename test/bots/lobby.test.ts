@@ -87,7 +87,8 @@ test('transcriber: two humans speaking at once become two chat lines with the ri
   const aliceEnd = t0 + (a.length / RATE) * 1000;
   const line = lines.find((m) => m.text.startsWith('Alice'))!;
   const arrived = alice.chat.indexOf(line);
-  console.log(`# transcriber: ${lines.length} lines; Alice's line ${Date.parse(line.sent_at) - aliceEnd} ms after her speech ended (chat index ${arrived})`);
+  console.log(`# latency transcriber: end of speech → chat line stored ${bot.chatLatencies.join(', ')} ms (bot's clock); Alice's line ${Date.parse(line.sent_at) - aliceEnd} ms after her audio was sent (index ${arrived})`);
+  assert.equal(bot.chatLatencies.length, 2);
   await sleep(1500);
   assert.equal(alice.chat.filter((m) => m.sender_id === bot.sessionId).length, 2, 'no extra lines');
 });
