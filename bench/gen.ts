@@ -85,6 +85,10 @@ function cpuFigures(a: CpuSnapshot, b: CpuSnapshot, frames: number): Record<stri
     server_us_per_frame: (w.server_cpu_s * 1e6) / frames,
     server_main_thread_us_per_frame: (w.server_main_thread_cpu_s * 1e6) / frames,
     server_main_thread_sys_us_per_frame: (w.server_main_thread_sys_s * 1e6) / frames,
+    /** Times the server's main thread blocked (woke) per 1,000 frames: fewer means more frames per event-loop turn. */
+    server_main_wakeups_per_kframe: (w.server_main_voluntary_cs * 1000) / frames,
+    server_main_preemptions_per_kframe: (w.server_main_involuntary_cs * 1000) / frames,
+    server_other_threads_cs_per_kframe: (w.server_other_threads_cs * 1000) / frames,
     server_cpu_s: w.server_cpu_s,
     server_cores: w.server_cores,
     gen_cores: w.gen_cores,

@@ -45,6 +45,25 @@ export function procThreadCpuMicros(pid: number): { main: number; mainSys: numbe
   return { main, mainSys, others };
 }
 
+/** Context switches (voluntary: blocked waiting for I/O; involuntary: preempted) of the main thread and of the other threads. */
+export function procCtxSwitches(pid: number): { mainVoluntary: number; mainInvoluntary: number; others: number } {
+  const out = { mainVoluntary: 0, mainInvoluntary: 0, others: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const text = readFileSync(`/proc/${pid}/task/${tid}/status`, 'latin1');
+      const voluntary = Number(/\nvoluntary_ctxt_switches:\s+(\d+)/.exec(text)?.[1] ?? 0);
+      const involuntary = Number(/nonvoluntary_ctxt_switches:\s+(\d+)/.exec(text)?.[1] ?? 0);
+      if (Number(tid) === pid) {
+        out.mainVoluntary = voluntary;
+        out.mainInvoluntary = involuntary;
+      } else out.others += voluntary + involuntary;
+    } catch {
+      /* thread ended */
+    }
+  }
+  return out;
+}
+
 /** VmRSS and VmHWM (peak RSS) of a process, in KiB. */
 export function procMemKiB(pid: number): { rss: number; hwm: number } {
   const text = readFileSync(`/proc/${pid}/status`, 'latin1');
@@ -70,6 +89,7 @@ export interface CpuSnapshot {
   server: number;
   serverMain: number;
   serverMainSys: number;
+  ctx: { mainVoluntary: number; mainInvoluntary: number; others: number };
   gen: number;
   hostBusy: number;
 }
@@ -81,6 +101,7 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot {
   return {
     serverMain: threads.main,
     serverMainSys: threads.mainSys,
+    ctx: procCtxSwitches(serverPid),
     at: performance.now(),
     mono: Number(process.hrtime.bigint() / 1000n),
     server: procCpuMicros(serverPid),
@@ -99,6 +120,10 @@ export interface CpuWindow {
   server_main_thread_cpu_s: number;
   /** The part of it spent in the kernel (system time: syscalls, loopback TCP delivery). */
   server_main_thread_sys_s: number;
+  /** Context switches in the window: main thread voluntary / involuntary, and all other threads. */
+  server_main_voluntary_cs: number;
+  server_main_involuntary_cs: number;
+  server_other_threads_cs: number;
   gen_cpu_s: number;
   host_cpu_s: number;
   /** Average cores busy over the window (1.0 = one core fully busy). */
@@ -121,6 +146,9 @@ export function cpuWindow(a: CpuSnapshot, b: CpuSnapshot): CpuWindow {
     server_cpu_s: server,
     server_main_thread_cpu_s: (b.serverMain - a.serverMain) / 1e6,
     server_main_thread_sys_s: (b.serverMainSys - a.serverMainSys) / 1e6,
+    server_main_voluntary_cs: b.ctx.mainVoluntary - a.ctx.mainVoluntary,
+    server_main_involuntary_cs: b.ctx.mainInvoluntary - a.ctx.mainInvoluntary,
+    server_other_threads_cs: b.ctx.others - a.ctx.others,
     gen_cpu_s: gen,
     host_cpu_s: host,
     server_cores: server / seconds,
