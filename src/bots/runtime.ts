@@ -295,9 +295,8 @@ export class BotRuntime {
       onState: (s) => {
         if (s === 'connected' || s === 'failed') this.log(`media with ${state.info.name}: ${s}`);
       },
+      wantsAudio: () => this.def.capabilities.includes('listen') && (!state.info.isBot || !!this.def.hearBots),
       onAudio: (samples, at) => {
-        if (state.info.isBot && !this.def.hearBots) return;
-        if (!this.def.capabilities.includes('listen')) return;
         state.vad ??= this.#segmenter(state);
         state.vad.push(samples, at);
       },

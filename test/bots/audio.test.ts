@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { AudioPacer, type OutboundPacket } from '../../src/bots/audio/pacer.ts';
 import { concat, FRAME_SAMPLES, mix, RATE, rms, silence } from '../../src/bots/audio/pcm.ts';
 import { UtteranceSegmenter, type Utterance } from '../../src/bots/audio/vad.ts';
@@ -92,14 +93,18 @@ test('VAD ignores clicks and steady noise, and ends an utterance when the stream
 test('the pacer sends one 960-sample frame every 20 ms without drift, and marks talkspurts', async () => {
   const sent: { at: number; p: OutboundPacket }[] = [];
   const pacer = new AudioPacer((p) => sent.push({ at: performance.now(), p }));
+  // CI machines are shared: the bounds below widen by the worst stall of this event loop
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  const stall = () => lag.max / 1e6;
   const start = performance.now();
   const result = await pacer.play(new Int16Array(RATE * 2)); // 2 s = 100 frames
   assert.equal(result.interrupted, false);
   assert.equal(sent.length, 100);
   const span = sent.at(-1)!.at - sent[0]!.at;
   // drift-corrected: the span stays 1980 ms even though each timer fires late (generous bound: CI is shared)
-  assert.ok(Math.abs(span - 99 * 20) < 150, `100 frames span ${span.toFixed(1)} ms (expected 1980)`);
-  assert.ok(sent[0]!.at - start < 100, 'the first frame goes out at once');
+  assert.ok(Math.abs(span - 99 * 20) < 60 + stall(), `100 frames span ${span.toFixed(1)} ms (expected 1980, worst stall ${stall().toFixed(0)} ms)`);
+  assert.ok(sent[0]!.at - start < 15 + stall(), 'the first frame goes out at once');
   for (let i = 1; i < sent.length; i++) assert.equal((sent[i]!.p.timestamp - sent[i - 1]!.p.timestamp) >>> 0, FRAME_SAMPLES);
   assert.equal(sent[0]!.p.marker, true);
   assert.equal(sent.filter((s) => s.p.marker).length, 1);
@@ -111,11 +116,12 @@ test('the pacer sends one 960-sample frame every 20 ms without drift, and marks 
   pacer.stop(); // barge-in
   assert.equal((await second).interrupted, true);
   const after = sent.slice(before);
-  assert.ok(after.length >= 2 && after.length <= 20, `stop() cut it short (${after.length} of 50 frames)`);
+  assert.ok(after.length >= 2 && after.length <= 8 + stall() / 20, `stop() cut it short (${after.length} of 50 frames)`);
   assert.equal(after[0]!.p.marker, true);
   const jump = (after[0]!.p.timestamp - sent[before - 1]!.p.timestamp) >>> 0;
-  assert.ok(jump >= 10 * FRAME_SAMPLES && jump <= 40 * FRAME_SAMPLES, `timestamp jumped ${jump / 48} ms`);
+  assert.ok(jump >= 10 * FRAME_SAMPLES && jump <= (14 + stall() / 20) * FRAME_SAMPLES, `timestamp jumped ${jump / 48} ms`);
   pacer.close();
+  lag.disable();
 });
 
 test('werift to werift: speech sent over real WebRTC with Opus is recovered by PocketSphinx', { skip: sttSkipReason() }, async () => {

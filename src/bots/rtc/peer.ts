@@ -25,6 +25,8 @@ export interface PeerLinkOptions {
   iceServers: IceServer[];
   /** Decoded microphone audio of the peer (48 kHz mono), with its arrival time. */
   onAudio(samples: Int16Array, at: number): void;
+  /** Whether this peer's audio is wanted at all (checked per packet; saves the decode when not). */
+  wantsAudio?(): boolean;
   onDescription(description: Description): void;
   /** `null`: end of candidates. */
   onCandidate(candidate: CandidateInit | null): void;
@@ -83,6 +85,7 @@ export class PeerLink {
         if (this.opusPt !== undefined && rtp.header.payloadType !== this.opusPt) return;
         if (!rtp.payload.length) return;
         this.packetsIn++;
+        if (opts.wantsAudio && !opts.wantsAudio()) return;
         let pcm: Int16Array;
         try {
           pcm = this.#decoder.decode(rtp.payload);
