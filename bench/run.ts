@@ -10,6 +10,7 @@
  *   npm run bench -- --runs 5             runs per workload and server
  *   npm run bench -- --workloads relay,saturate --servers bare,voicebot
  *   npm run bench -- --cpu-prof           write a CPU profile of each server and summarise it
+ *   npm run bench -- --server-node-arg --perf-basic-prof   extra node flag for the servers (e.g. for Linux perf)
  *   npm run bench -- --out file.json
  */
 import { spawn } from 'node:child_process';
@@ -35,6 +36,7 @@ interface Options {
   workloads: Workload[];
   servers: ServerKind[];
   cpuProf: boolean;
+  nodeArgs: string[];
   out: string;
 }
 
@@ -46,6 +48,7 @@ function parseArgs(argv: string[]): Options {
     workloads: ALL_WORKLOADS.filter((w) => w !== 'conns-large'),
     servers: [...ALL_SERVERS],
     cpuProf: false,
+    nodeArgs: [],
     out: join(ROOT, 'bench/results/latest.json'),
   };
   for (let i = 0; i < argv.length; i++) {
@@ -61,9 +64,10 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--workloads' || arg === '--only') options.workloads = value().split(',') as Workload[];
     else if (arg === '--servers') options.servers = value().split(',') as ServerKind[];
     else if (arg === '--cpu-prof') options.cpuProf = true;
+    else if (arg === '--server-node-arg') options.nodeArgs.push(value());
     else if (arg === '--out') options.out = value();
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--large] [--runs N] [--workloads a,b] [--servers a,b] [--cpu-prof] [--out file]');
+      console.log('usage: npm run bench -- [--quick] [--large] [--runs N] [--workloads a,b] [--servers a,b] [--cpu-prof] [--server-node-arg FLAG] [--out file]');
       console.log(`workloads: ${ALL_WORKLOADS.join(', ')}; servers: ${ALL_SERVERS.join(', ')}`);
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
@@ -173,7 +177,7 @@ async function runOne(workload: Workload, server: ServerKind, run: number, optio
   let target: RunningTarget | null = null;
   let started: RunningTarget | null = null;
   try {
-    target = await startTarget(server, { cpuProfile: profileFile });
+    target = await startTarget(server, { cpuProfile: profileFile, nodeArgs: options.nodeArgs });
     started = target;
     const maxSeconds = workload === 'conns-large' ? 600 : options.quick ? 90 : 240;
     const result = await runGenerator({ workload: genWorkload, server, port: target.port, pid: target.pid, params, maxSeconds });

@@ -56,11 +56,13 @@ process.on('exit', () => {
 export interface StartOptions {
   /** Write a V8 CPU profile of the server to this file (directory must exist). */
   cpuProfile?: string;
+  /** Extra node flags for the server process (e.g. --perf-basic-prof for `perf`). */
+  nodeArgs?: string[];
 }
 
 export async function startTarget(kind: ServerKind, options: StartOptions = {}): Promise<RunningTarget> {
   const port = await freePort();
-  const nodeArgs = ['--import', 'tsx'];
+  const nodeArgs = ['--import', 'tsx', ...(options.nodeArgs ?? [])];
   // Every thread writes its own profile (tsx's loader runs in a worker): one directory per
   // server run, and the main thread's profile (the largest) is moved to `cpuProfile` on stop.
   const profileDir = options.cpuProfile ? `${options.cpuProfile}.d` : null;
