@@ -169,7 +169,8 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
     processing.checked = local.processing;
     processingField.hidden = listenOnly;
     muteButton.setAttribute('aria-pressed', String(local.muted || listenOnly));
-    muteButton.textContent = local.muted ? 'Unmute' : 'Mute';
+    // A toggle button keeps its label; its state is aria-pressed (and the red style).
+    muteButton.title = local.muted ? 'Your microphone is muted' : 'Mute your microphone';
     muteButton.classList.toggle('on', local.muted);
     if (listenOnly) {
       const reason =
