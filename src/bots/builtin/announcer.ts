@@ -10,6 +10,8 @@ export const announcerBot = defineBot({
     let queue: Promise<unknown> = Promise.resolve();
     return {
       onChat: (message) => {
+        // other bots' lines (a transcript, an answer) are not read out: people hear those already
+        if (ctx.participants().some((p) => p.id === message.sender_id && p.isBot)) return;
         const line = `${message.sender_name} says, ${message.text}`;
         queue = queue.then(() => ctx.say(line)).catch((error: Error) => ctx.reportProblem('tts', `Sorry, I cannot speak right now: ${error.message}`));
       },

@@ -78,8 +78,10 @@ export function createAssistant(ctx: BotContext) {
       current?.abort();
       return enqueue(() => answer(peer, text, 'voice'));
     },
-    onChat: (message: { sender_name: string; text: string }) => {
+    onChat: (message: { sender_id: string; sender_name: string; text: string }) => {
       if (!mentions(message.text, ctx.name)) return;
+      // a transcriber's line of what someone said is already heard by voice; never answer bots
+      if (ctx.participants().some((p) => p.id === message.sender_id && p.isBot)) return;
       current?.abort();
       return enqueue(() => answer(message.sender_name, message.text, 'chat'));
     },
