@@ -11,6 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { adminRoutes } from './api/admin.ts';
+import { createAdminGuard } from './api/admin-auth.ts';
 import { adminWebhookRoutes } from './api/admin-webhooks.ts';
 import { docsRoutes } from './api/docs.ts';
 import { botRoutes } from './api/bots.ts';
@@ -89,6 +90,7 @@ export async function createApp(config: Config, log: Logger, clock: Clock = syst
     bots,
     registry,
     version: VERSION,
+    requireAdmin: createAdminGuard(config),
   };
 
   const http = Fastify({

@@ -14,6 +14,8 @@ import type { EventBus } from './events/bus.ts';
 import type { Store } from './storage/store.ts';
 import type { Connection } from './ws/connection.ts';
 
+import type { FastifyRequest } from 'fastify';
+
 export interface AppServices {
   config: Config;
   log: Logger;
@@ -29,4 +31,6 @@ export interface AppServices {
   bots: BotRegistry;
   registry: ConnectionRegistry<Connection>;
   version: string;
+  /** The one admin-token check (shared wrong-token limit per address); throws admin_required / rate_limited. */
+  requireAdmin: (request: FastifyRequest) => Promise<void>;
 }

@@ -47,3 +47,11 @@ test('a version-1 database keeps its data and gains the later tables', () => {
   assert.equal(again.listBans().length, 1);
   again.close();
 });
+
+test('a database from a newer server is refused with a clear message', () => {
+  const path = join(tempDataDir(), 'future.sqlite');
+  const future = new Database(path);
+  future.pragma(`user_version = ${MIGRATIONS.length + 1}`);
+  future.close();
+  assert.throws(() => new SqliteStore({ path }), /newer than this server knows/);
+});

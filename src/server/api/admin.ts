@@ -6,18 +6,17 @@ import { banView } from '../core/bans.ts';
 import type { SessionId } from '../core/ids.ts';
 import type { AppServices } from '../services.ts';
 import { kickBanned } from '../ws/enforce-bans.ts';
-import { createAdminGuard } from './admin-auth.ts';
 import { parseInput } from './http-support.ts';
 
 const DAY_MS = 86_400_000;
 
 export function adminRoutes(app: FastifyInstance, services: AppServices): void {
   const { config, store, sessions, lobbies, auth, admin, bans } = services;
-  const requireAdmin = createAdminGuard(config);
 
   // Checked for every /api/admin path, routed or not, so a 404 never hints at what exists.
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/api/admin/') || request.url === '/api/admin') await requireAdmin(request);
+    if (request.url.startsWith('/api/admin/') || request.url === '/api/admin')
+      await services.requireAdmin(request);
   });
 
   app.register(async (scope) => {

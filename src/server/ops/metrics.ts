@@ -8,7 +8,6 @@ import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import { ERROR_CODE_LIST } from '../../protocol/errors.ts';
 import { CLIENT_TYPES, ServerData } from '../../protocol/ws.ts';
-import { createAdminGuard } from '../api/admin-auth.ts';
 import { sendError } from '../api/http-support.ts';
 import { AppError } from '../core/errors.ts';
 import type { Webhooks } from '../events/webhooks.ts';
@@ -243,8 +242,6 @@ export class Metrics {
 const ERROR_BODY = /^\{"error":\{"code":"([a-z_]{1,64})"/;
 
 export function metricsRoutes(http: FastifyInstance, services: AppServices, metrics: Metrics): void {
-  const requireAdmin = createAdminGuard(services.config);
-
   http.addHook('onSend', async (request, reply, payload) => {
     const status = reply.statusCode;
     let code: string | undefined;
@@ -256,7 +253,7 @@ export function metricsRoutes(http: FastifyInstance, services: AppServices, metr
   http.get('/metrics', async (request, reply) => {
     if (!services.config.METRICS_PUBLIC) {
       try {
-        await requireAdmin(request);
+        await services.requireAdmin(request);
       } catch (error) {
         if (error instanceof AppError) return sendError(reply, error.code, error.message);
         throw error;

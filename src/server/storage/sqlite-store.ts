@@ -327,6 +327,11 @@ export class SqliteStore implements Store {
 
 function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > MIGRATIONS.length) {
+    throw new Error(
+      `the database is at schema version ${current}, newer than this server knows (${MIGRATIONS.length}): run the newer server, or restore a backup taken before the upgrade`,
+    );
+  }
   for (let version = current; version < MIGRATIONS.length; version++) {
     db.transaction(() => {
       db.exec(MIGRATIONS[version]!);
