@@ -180,7 +180,7 @@ describe('browser client in headless Chromium', { skip }, () => {
     }
     // Muted really means silent: Bob's packets still arrive at Alice but carry no energy
     // (after what was already in flight and in the jitter buffer has played out).
-    await alice.page.waitForTimeout(1500);
+    await alice.page.waitForTimeout(2000);
     const before = (await inboundAudio(alice.page))[ids.bob]!;
     await alice.page.waitForTimeout(2500);
     const whileMuted = (await inboundAudio(alice.page))[ids.bob]!;
@@ -436,6 +436,9 @@ describe('browser client in headless Chromium', { skip }, () => {
     figures.serverStopMs = Date.now() - stopAt;
     await alice.page.getByTestId('reconnecting').waitFor({ timeout: 10_000 });
     await bob.page.getByTestId('reconnecting').waitFor({ timeout: 10_000 });
+    // The room stays on screen while it is down: chat readable, a note that it is reconnecting.
+    await alice.page.getByTestId('room-status').filter({ hasText: 'Reconnecting' }).waitFor();
+    assert.ok(await alice.page.getByTestId('chat-list').locator('.msg', { hasText: 'bulk message 60' }).isVisible(), 'chat stays visible');
     const restartAt = Date.now();
     server = await startServer({ port, dataDir, env: SERVER_ENV });
     figures.serverStartMs = Date.now() - restartAt;

@@ -34,6 +34,8 @@ export interface LobbyState {
   wanted: boolean;
   joined: boolean;
   joining: boolean;
+  /** Was in it during this page's life (so a drop shows "reconnecting", not the join panel). */
+  joinedOnce: boolean;
   error: string | null;
   mesh: PeerMesh;
   peerStatus: Map<string, PeerStatus>;
@@ -129,6 +131,7 @@ export class App {
       wanted: false,
       joined: false,
       joining: false,
+      joinedOnce: false,
       error: null,
       mesh: new PeerMesh(id, this.iceServers, this.audioHost, {
         send: (type, data) => void this.conn.send(type, data),
@@ -408,6 +411,7 @@ export class App {
         lobby.chat = [...frame.data.chat];
         lobby.hasOlder = frame.data.chat.length >= CHAT_PAGE_DEFAULT;
         lobby.joined = true;
+        lobby.joinedOnce = true;
         lobby.wanted = true;
         lobby.error = null;
         store.set('lobby', lobby.id);

@@ -53,12 +53,14 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
     h('label', { for: processing.id }, 'Echo cancellation and noise suppression (turn off when you wear headphones)'),
   );
   const micMessage = h('div', { class: 'mic-message', role: 'status' });
+  const roomStatus = h('p', { class: 'room-status', role: 'status', 'data-testid': 'room-status' });
   const controls = h(
     'section',
     { class: 'card controls', 'aria-label': 'Your audio' },
     h('div', { class: 'control-row' }, muteButton, field('Microphone', micSelect), leaveButton),
     processingField,
     micMessage,
+    roomStatus,
   );
   const audioNotice = h('div', { class: 'notice', role: 'alert' });
 
@@ -81,11 +83,12 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
   );
   const chatInput = h('textarea', { name: 'message', rows: 2, maxlength: CHAT_TEXT_MAX, 'data-testid': 'chat-input' });
   const chatError = h('p', { class: 'form-error', role: 'alert' });
+  const sendButton = h('button', { type: 'submit', class: 'primary' }, 'Send');
   const chatForm = h(
     'form',
     { class: 'chat-form', 'aria-label': 'Send a message', novalidate: true },
     field('Message', chatInput, 'Enter sends; Shift+Enter starts a new line.'),
-    h('button', { type: 'submit', class: 'primary' }, 'Send'),
+    sendButton,
     chatError,
   );
   const chatSection = h(
@@ -145,10 +148,15 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
 
   const renderJoin = () => {
     const joined = lobby.joined;
-    joinPanel.hidden = joined;
-    controls.hidden = !joined;
-    chatSection.hidden = !joined;
-    if (joined) return;
+    // A drop keeps the room on screen (chat, people, controls) with a note, until it is back.
+    const reconnecting = !joined && lobby.wanted && lobby.joinedOnce && !lobby.error;
+    const showRoom = joined || reconnecting;
+    joinPanel.hidden = showRoom;
+    controls.hidden = !showRoom;
+    chatSection.hidden = !showRoom;
+    sendButton.disabled = !joined;
+    roomStatus.textContent = reconnecting ? 'Reconnecting… audio and chat resume when the connection is back.' : '';
+    if (showRoom) return;
     joinError.textContent = lobby.error ?? '';
     const name = app.session?.name ?? null;
     const waiting = !!name && lobby.wanted && !app.connected;
@@ -340,6 +348,10 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
 
   const sendChat = () => {
     chatError.textContent = '';
+    if (!lobby.joined) {
+      chatError.textContent = 'Reconnecting… send it again once the connection is back.';
+      return;
+    }
     const text = normalizeChatText(chatInput.value);
     if (!text) {
       if (chatInput.value.trim()) chatError.textContent = 'A chat message is 1–2000 characters.';
