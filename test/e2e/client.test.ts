@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -248,7 +249,9 @@ describe('browser client in headless Chromium', { skip }, () => {
     await carolLine.waitFor();
     assert.equal(await carolLine.locator('.sender').textContent(), XSS_NAME);
 
-    await alice.page.screenshot({ path: join(resultsDir(), 'lobby.png'), fullPage: true });
+    const shot = join(resultsDir(), 'lobby.png');
+    await alice.page.screenshot({ path: shot, fullPage: true });
+    assert.ok(statSync(shot).size > 10_000, 'the lobby screenshot was written');
 
     // A reload inside the grace window resumes the same session, name and lobby.
     await alice.page.reload();

@@ -26,8 +26,8 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-const PING_EVERY_MS = 15_000;
-const DEAD_AFTER_MS = 40_000;
+const PING_EVERY_MS = 10_000;
+const DEAD_AFTER_MS = 25_000;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_MAX_MS = 10_000;
 
