@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { after, afterEach, before, test } from 'node:test';
 import { RATE } from '../../src/bots/audio/pcm.ts';
 import { assistantBot, echoBot, transcriberBot, announcerBot } from '../../src/bots/builtin/index.ts';
-import { EspeakTts, OpenAiLlm, PocketSphinxStt, RuleLlm } from '../../src/bots/plugins/index.ts';
+import { offlineTts, OpenAiLlm, PocketSphinxStt, RuleLlm } from '../../src/bots/plugins/index.ts';
 import { runBot, type BotRuntime } from '../../src/bots/runtime.ts';
 import type { BotDefinition } from '../../src/bots/sdk.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -51,7 +51,7 @@ async function addBot(def: BotDefinition, lobbyId: string, name: string, plugins
     name,
     log: (m) => process.env.BOT_TEST_VERBOSE && console.log(m),
     plugins: {
-      tts: new EspeakTts(),
+      tts: offlineTts(), // Debian's espeak-ng when installed, else the WASM build
       stt: new PocketSphinxStt({ jsgf: grammar() }),
       llm: new RuleLlm(),
       ...(plugins as object),

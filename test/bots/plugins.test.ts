@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { test } from 'node:test';
 import { parseWav, RATE, toWav } from '../../src/bots/audio/pcm.ts';
-import { EspeakTts, OpenAiLlm, OpenAiStt, OpenAiTts, PocketSphinxStt, pluginsFromEnv, RuleLlm, StageError } from '../../src/bots/plugins/index.ts';
+import { EspeakCliTts, espeakCliAvailable, EspeakTts, OpenAiLlm, OpenAiStt, OpenAiTts, PocketSphinxStt, pluginsFromEnv, RuleLlm, StageError } from '../../src/bots/plugins/index.ts';
 import { sleep } from './helpers.ts';
 
 type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void | Promise<void>;
@@ -106,7 +106,8 @@ test('unreachable or failing endpoints raise a StageError naming the stage', asy
 
 test('plugins come from the environment: network ones when their URL is set, offline ones otherwise', () => {
   const offline = pluginsFromEnv({});
-  assert.ok(offline.tts instanceof EspeakTts);
+  assert.ok(offline.tts instanceof (espeakCliAvailable() ? EspeakCliTts : EspeakTts));
+  assert.ok(pluginsFromEnv({ ESPEAK: 'wasm' }).tts instanceof EspeakTts);
   assert.ok(offline.stt instanceof PocketSphinxStt);
   assert.ok(offline.llm instanceof RuleLlm);
   const online = pluginsFromEnv({ TTS_URL: 'http://a', STT_URL: 'http://b', LLM_URL: 'http://c', LLM_API_KEY: 'secret' });
@@ -120,4 +121,20 @@ test('espeak-ng WASM speaks at 22,050 Hz and its WAV parses', async () => {
   assert.equal(pcm.rate, 22_050);
   assert.ok(pcm.samples.length > 22_050 / 2);
   assert.equal(parseWav(toWav(pcm)).samples.length, pcm.samples.length);
+});
+
+test('espeak-ng CLI: text on stdin (never taken as an option), speech PocketSphinx recovers', { skip: !espeakCliAvailable() && 'Debian espeak-ng is not installed' }, async () => {
+  const { PocketSphinxStt: Stt, pocketsphinxMissing } = await import('../../src/bots/plugins/stt-pocketsphinx.ts');
+  const { grammar, normalise, SENTENCES } = await import('./helpers.ts');
+  const tts = new EspeakCliTts();
+  const t = performance.now();
+  const pcm = await tts.synthesize(SENTENCES.meeting);
+  console.log(`# espeak-ng CLI: ${(performance.now() - t).toFixed(0)} ms for one sentence`);
+  assert.equal(pcm.rate, 22_050);
+  const dashes = await tts.synthesize('--help me');
+  assert.ok(dashes.samples.length > 5000, 'a text starting with dashes is spoken, not parsed');
+  if (pocketsphinxMissing()) return;
+  const stt = new Stt({ jsgf: grammar() });
+  assert.equal(normalise(await stt.transcribe(pcm)), SENTENCES.meeting);
+  stt.close();
 });
