@@ -38,7 +38,9 @@ const started = Date.now();
 // Type-check the client first (fast with the native compiler); a type error fails the build.
 const tsc = join(root, 'node_modules', '.bin', 'tsc');
 if (existsSync(tsc)) {
-  const checked = spawnSync(tsc, ['--noEmit', '-p', join(root, 'web', 'tsconfig.json')], { stdio: 'inherit' });
+  const checked = spawnSync(tsc, ['--noEmit', '-p', join(root, 'web', 'tsconfig.json')], {
+    stdio: 'inherit',
+  });
   if (checked.status !== 0) {
     console.error('web client: type check failed');
     process.exit(1);

@@ -82,7 +82,8 @@ export async function launchPerson(
   const errors: string[] = [];
   const dialogs: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') errors.push(`${label} console: ${message.text()} [${message.location().url}]`);
+    if (message.type() === 'error')
+      errors.push(`${label} console: ${message.text()} [${message.location().url}]`);
   });
   page.on('pageerror', (error) => errors.push(`${label} pageerror: ${error.message}`));
   page.on('dialog', (dialog) => {
@@ -174,7 +175,9 @@ export async function expectAudioFrom(
     }
     if (ok) return result;
     if (Date.now() > deadline) {
-      throw new Error(`no audio from ${from.join(', ')} within ${timeoutMs} ms; last stats: ${JSON.stringify(last)}`);
+      throw new Error(
+        `no audio from ${from.join(', ')} within ${timeoutMs} ms; last stats: ${JSON.stringify(last)}`,
+      );
     }
   }
 }

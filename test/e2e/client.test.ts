@@ -174,7 +174,9 @@ describe('browser client in headless Chromium', { skip }, () => {
     for (const viewer of [alice, carol]) {
       const row = participant(viewer.page, ids.bob);
       await viewer.page.waitForFunction(
-        (id) => document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-muted') === 'true',
+        (id) =>
+          document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-muted') ===
+          'true',
         ids.bob,
       );
       assert.equal(await row.getByTestId('participant-state').textContent(), 'muted');
@@ -195,17 +197,24 @@ describe('browser client in headless Chromium', { skip }, () => {
     figures.unmutedEnergyDelta = unmuted.totalAudioEnergy - after.totalAudioEnergy;
     assert.ok(unmuted.totalAudioEnergy - after.totalAudioEnergy > MIN_ENERGY, 'audio energy after unmute');
     await alice.page.waitForFunction(
-      (id) => document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-muted') === 'false',
+      (id) =>
+        document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-muted') ===
+        'false',
       ids.bob,
     );
   });
 
   it('picking another microphone swaps it into the call, and it is heard', async () => {
     const select = bob.page.getByTestId('mic-select');
-    const options = await select.locator('option').evaluateAll((els) =>
-      els.map((el) => ({ value: (el as HTMLOptionElement).value, label: el.textContent ?? '' })),
+    const options = await select
+      .locator('option')
+      .evaluateAll((els) =>
+        els.map((el) => ({ value: (el as HTMLOptionElement).value, label: el.textContent ?? '' })),
+      );
+    assert.ok(
+      options.length >= 2,
+      `Chromium's fake devices offer several microphones: ${JSON.stringify(options)}`,
     );
-    assert.ok(options.length >= 2, `Chromium's fake devices offer several microphones: ${JSON.stringify(options)}`);
     const current = await select.inputValue();
     const other = options.find((o) => o.value !== current && o.value !== 'default')!;
     await select.selectOption(other.value);
@@ -223,7 +232,9 @@ describe('browser client in headless Chromium', { skip }, () => {
   it('speaking detected from the microphone shows on the other side', async () => {
     // The fake microphone beeps; Alice's analyser sends speaking:true at some beep.
     await bob.page.waitForFunction(
-      (id) => document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-speaking') === 'true',
+      (id) =>
+        document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-speaking') ===
+        'true',
       ids.alice,
       { timeout: 10_000 },
     );
@@ -332,7 +343,9 @@ describe('browser client in headless Chromium', { skip }, () => {
     await expectAudioFrom(dave.page, [ids.alice, ids.bob]);
     // The others see Dave as muted.
     await alice.page.waitForFunction(
-      (id) => document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-muted') === 'true',
+      (id) =>
+        document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-muted') ===
+        'true',
       ids.dave,
     );
     // Phone width: nothing overflows sideways.
@@ -411,7 +424,11 @@ describe('browser client in headless Chromium', { skip }, () => {
     // Same token (localStorage), still in the lobby: the new tab resumes the call…
     await second.getByTestId('mute').waitFor({ state: 'visible', timeout: 15_000 });
     await alice.page.locator('#banner', { hasText: 'open in another tab' }).waitFor();
-    assert.equal(await alice.page.locator('audio[data-peer-id]').count(), 0, 'the replaced tab keeps no call');
+    assert.equal(
+      await alice.page.locator('audio[data-peer-id]').count(),
+      0,
+      'the replaced tab keeps no call',
+    );
     await Promise.all([expectAudioFrom(second, [ids.bob]), expectAudioFrom(bob.page, [ids.alice])]);
     await second.close();
     // …and the first tab takes it back on request.
@@ -441,14 +458,20 @@ describe('browser client in headless Chromium', { skip }, () => {
     await bob.page.getByTestId('reconnecting').waitFor({ timeout: 10_000 });
     // The room stays on screen while it is down: chat readable, a note that it is reconnecting.
     await alice.page.getByTestId('room-status').filter({ hasText: 'Reconnecting' }).waitFor();
-    assert.ok(await alice.page.getByTestId('chat-list').locator('.msg', { hasText: 'bulk message 60' }).isVisible(), 'chat stays visible');
+    assert.ok(
+      await alice.page.getByTestId('chat-list').locator('.msg', { hasText: 'bulk message 60' }).isVisible(),
+      'chat stays visible',
+    );
     const restartAt = Date.now();
     server = await startServer({ port, dataDir, env: SERVER_ENV });
     figures.serverStartMs = Date.now() - restartAt;
     await alice.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 20_000 });
     await bob.page.getByTestId('reconnecting').waitFor({ state: 'detached', timeout: 20_000 });
     figures.restartToReconnectedMs = Date.now() - restartAt;
-    await Promise.all([expectAudioFrom(alice.page, [ids.bob], 30_000), expectAudioFrom(bob.page, [ids.alice], 30_000)]);
+    await Promise.all([
+      expectAudioFrom(alice.page, [ids.bob], 30_000),
+      expectAudioFrom(bob.page, [ids.alice], 30_000),
+    ]);
     figures.restartToAudioMs = Date.now() - restartAt;
     assert.equal(await participant(bob.page, ids.alice).count(), 1);
     // The reconnected lobby still works: chat after the restart.
@@ -460,15 +483,31 @@ describe('browser client in headless Chromium', { skip }, () => {
   it('an operator closes the lobby and kicks a session: each page says so and stops', async () => {
     const lobbyId = decodeURIComponent(new URL(lobbyUrl).pathname.split('/').pop()!);
     const admin = { authorization: `Bearer ${server.adminToken}` };
-    assert.equal((await fetch(`${server.url}/api/admin/lobbies/${lobbyId}`, { method: 'DELETE', headers: admin })).status, 204);
+    assert.equal(
+      (await fetch(`${server.url}/api/admin/lobbies/${lobbyId}`, { method: 'DELETE', headers: admin }))
+        .status,
+      204,
+    );
     for (const person of [alice, bob]) {
       await person.page.getByTestId('lobby-error').filter({ hasText: 'This lobby was closed' }).waitFor();
-      assert.equal(await person.page.locator('audio[data-peer-id]').count(), 0, `${person.label} kept a peer connection`);
+      assert.equal(
+        await person.page.locator('audio[data-peer-id]').count(),
+        0,
+        `${person.label} kept a peer connection`,
+      );
     }
-    assert.equal((await fetch(`${server.url}/api/admin/sessions/${ids.bob}`, { method: 'DELETE', headers: admin })).status, 204);
+    assert.equal(
+      (await fetch(`${server.url}/api/admin/sessions/${ids.bob}`, { method: 'DELETE', headers: admin }))
+        .status,
+      204,
+    );
     await bob.page.locator('#banner', { hasText: 'You were removed from this server' }).waitFor();
     await bob.page.waitForTimeout(1500);
-    assert.equal(await bob.page.evaluate(() => document.body.dataset.connection), 'stopped', 'a kicked page must not reconnect');
+    assert.equal(
+      await bob.page.evaluate(() => document.body.dataset.connection),
+      'stopped',
+      'a kicked page must not reconnect',
+    );
   });
 
   it('no page error, no unexpected console error, no dialog', () => {
@@ -498,11 +537,15 @@ describe('bots in the browser', { skip }, () => {
     buildWeb();
     server = await startServer({ env: { BOT_PROVIDER_KEY: key } });
     // The built-in bot provider, as an operator runs it (`npm run provider`), bots in-process.
-    provider = spawn(process.execPath, ['--import', 'tsx', 'src/bots/provider-main.ts', '--server', server.url, '--inline'], {
-      cwd: ROOT,
-      env: { ...process.env, BOT_PROVIDER_KEY: key },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    provider = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/bots/provider-main.ts', '--server', server.url, '--inline'],
+      {
+        cwd: ROOT,
+        env: { ...process.env, BOT_PROVIDER_KEY: key },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     provider.stdout!.on('data', (chunk: Buffer) => (providerLog += chunk.toString()));
     provider.stderr!.on('data', (chunk: Buffer) => (providerLog += chunk.toString()));
     const deadline = Date.now() + 30_000;
@@ -540,18 +583,24 @@ describe('bots in the browser', { skip }, () => {
     assert.equal(await botRow.getByTestId('participant-name').textContent(), 'Announcer');
     const botId = (await botRow.getAttribute('data-session-id'))!;
     await erin.page.waitForFunction(
-      (id) => document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-connection') === 'connected',
+      (id) =>
+        document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-connection') ===
+        'connected',
       botId,
       { timeout: 20_000 },
     );
 
     // The announcer reads chat aloud (espeak-ng in the provider, Opus over WebRTC to Chromium).
-    await erin.page.getByTestId('chat-input').fill('Hello from the browser, this is a test of the announcer.');
+    await erin.page
+      .getByTestId('chat-input')
+      .fill('Hello from the browser, this is a test of the announcer.');
     await erin.page.getByTestId('chat-input').press('Enter');
     const heard = await expectAudioFrom(erin.page, [botId], 20_000);
     assert.ok(heard[botId]!.totalAudioEnergy > MIN_ENERGY);
     await erin.page.waitForFunction(
-      (id) => document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-speaking') === 'true',
+      (id) =>
+        document.querySelector(`li.participant[data-session-id="${id}"]`)?.getAttribute('data-speaking') ===
+        'true',
       botId,
       { timeout: 10_000 },
     );

@@ -20,7 +20,9 @@ describe('registerStatic', () => {
     writeFileSync(join(root, '.secret'), 'no');
     app = Fastify();
     app.get('/api/system/health', async () => ({ status: 'ok' }));
-    app.setNotFoundHandler((request, reply) => reply.code(404).send({ error: { code: 'not_found', message: request.url } }));
+    app.setNotFoundHandler((request, reply) =>
+      reply.code(404).send({ error: { code: 'not_found', message: request.url } }),
+    );
     await registerStatic(app, { root });
     await app.ready();
   });
@@ -61,7 +63,17 @@ describe('registerStatic', () => {
 
   it('leaves the API alone and 404s missing files, dotfiles and escapes from the root', async () => {
     assert.deepEqual((await get('/api/system/health')).json(), { status: 'ok' });
-    for (const url of ['/api/nope', '/api', '/ws', '/ws/providers', '/metrics', '/assets/index-old.js', '/robots.txt', '/.secret', '/.git/config']) {
+    for (const url of [
+      '/api/nope',
+      '/api',
+      '/ws',
+      '/ws/providers',
+      '/metrics',
+      '/assets/index-old.js',
+      '/robots.txt',
+      '/.secret',
+      '/.git/config',
+    ]) {
       const response = await get(url);
       assert.equal(response.statusCode, 404, url);
       assert.doesNotMatch(response.body, /<title>client/, url);
@@ -72,7 +84,13 @@ describe('registerStatic', () => {
     try {
       const name = outside.split('/').pop()!;
       const dir = root.split('/').pop()!;
-      for (const url of [`/../${name}`, `/..%2f${name}`, `/%2e%2e/${name}`, `/assets/..%2f..%2f${name}`, `/assets/%2e%2e/../../${dir}-outside.txt`]) {
+      for (const url of [
+        `/../${name}`,
+        `/..%2f${name}`,
+        `/%2e%2e/${name}`,
+        `/assets/..%2f..%2f${name}`,
+        `/assets/%2e%2e/../../${dir}-outside.txt`,
+      ]) {
         const response = await get(url);
         assert.doesNotMatch(response.body, /TOP-SECRET/, url);
       }

@@ -7,7 +7,11 @@ async function request<T>(method: string, path: string, token?: string | null, b
   if (body !== undefined) headers['content-type'] = 'application/json';
   let response: Response;
   try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch {
     throw new ServerError('network', 'The server cannot be reached.');
   }
@@ -20,7 +24,10 @@ async function request<T>(method: string, path: string, token?: string | null, b
   }
   if (!response.ok) {
     const error = (parsed as { error?: { code?: string; message?: string } } | null)?.error;
-    throw new ServerError(error?.code ?? `http_${response.status}`, error?.message ?? `HTTP ${response.status}`);
+    throw new ServerError(
+      error?.code ?? `http_${response.status}`,
+      error?.message ?? `HTTP ${response.status}`,
+    );
   }
   return parsed as T;
 }
@@ -39,7 +46,16 @@ export const api = {
     ),
   bots: () => request<{ bots: BotInfo[] }>('GET', '/api/bots'),
   addBot: (token: string, lobbyId: string, bot: string) =>
-    request<{ session_id: string; name: string }>('POST', `/api/lobbies/${encodeURIComponent(lobbyId)}/bots`, token, { bot }),
+    request<{ session_id: string; name: string }>(
+      'POST',
+      `/api/lobbies/${encodeURIComponent(lobbyId)}/bots`,
+      token,
+      { bot },
+    ),
   removeBot: (token: string, lobbyId: string, sessionId: string) =>
-    request<void>('DELETE', `/api/lobbies/${encodeURIComponent(lobbyId)}/bots/${encodeURIComponent(sessionId)}`, token),
+    request<void>(
+      'DELETE',
+      `/api/lobbies/${encodeURIComponent(lobbyId)}/bots/${encodeURIComponent(sessionId)}`,
+      token,
+    ),
 };

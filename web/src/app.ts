@@ -70,7 +70,10 @@ export class App {
     });
     // Browsers keep audio output and the analyser suspended until a gesture: resume on the first one.
     const resume = () => {
-      if (audioContext().state === 'suspended') void audioContext().resume().catch(() => undefined);
+      if (audioContext().state === 'suspended')
+        void audioContext()
+          .resume()
+          .catch(() => undefined);
       if (this.audioBlocked) this.enableAudio();
     };
     window.addEventListener('pointerdown', resume, { capture: true });
@@ -222,7 +225,11 @@ export class App {
     if (!oldest) return;
     lobby.loadingOlder = true;
     try {
-      const reply = await this.conn.request('get_chat', { lobby_id: lobby.id, before: oldest.id, limit: CHAT_PAGE_DEFAULT });
+      const reply = await this.conn.request('get_chat', {
+        lobby_id: lobby.id,
+        before: oldest.id,
+        limit: CHAT_PAGE_DEFAULT,
+      });
       if (reply.type !== 'chat_history' || this.lobby !== lobby) return;
       const known = new Set(lobby.chat.map((m) => m.id));
       const older = reply.data.messages.filter((m) => !known.has(m.id));
@@ -284,7 +291,9 @@ export class App {
 
   enableAudio(): void {
     this.audioBlocked = false;
-    void audioContext().resume().catch(() => undefined);
+    void audioContext()
+      .resume()
+      .catch(() => undefined);
     this.lobby?.mesh.resumePlayback();
     this.emit('audio-blocked');
   }
@@ -392,7 +401,8 @@ export class App {
   }
 
   private onFrame(frame: ServerFrame): void {
-    const here = (lobbyId: string): LobbyState | null => (this.lobby && this.lobby.id === lobbyId ? this.lobby : null);
+    const here = (lobbyId: string): LobbyState | null =>
+      this.lobby && this.lobby.id === lobbyId ? this.lobby : null;
     switch (frame.type) {
       case 'welcome':
         void this.onWelcome(frame.data);
@@ -463,10 +473,16 @@ export class App {
         here(frame.data.lobby_id)?.mesh.remove(frame.data.peer_id);
         break;
       case 'sdp':
-        void here(frame.data.lobby_id)?.mesh.onSdp(frame.data.peer_id, frame.data.description as RTCSessionDescriptionInit);
+        void here(frame.data.lobby_id)?.mesh.onSdp(
+          frame.data.peer_id,
+          frame.data.description as RTCSessionDescriptionInit,
+        );
         break;
       case 'ice':
-        void here(frame.data.lobby_id)?.mesh.onIce(frame.data.peer_id, frame.data.candidate as RTCIceCandidateInit | null);
+        void here(frame.data.lobby_id)?.mesh.onIce(
+          frame.data.peer_id,
+          frame.data.candidate as RTCIceCandidateInit | null,
+        );
         break;
       case 'peer_state': {
         const participant = here(frame.data.lobby_id)?.participants.get(frame.data.peer_id);

@@ -104,7 +104,11 @@ export class Connection {
 
   private async open(): Promise<void> {
     if (this.stopped) return;
-    this.hooks.status(this.attempt === 0 ? { kind: 'connecting' } : { kind: 'reconnecting', attempt: this.attempt, retryAt: Date.now(), reason: 'connecting' });
+    this.hooks.status(
+      this.attempt === 0
+        ? { kind: 'connecting' }
+        : { kind: 'reconnecting', attempt: this.attempt, retryAt: Date.now(), reason: 'connecting' },
+    );
     let token: string;
     try {
       token = await this.hooks.token();

@@ -66,7 +66,11 @@ export function nextId(prefix: string): string {
 }
 
 /** A labelled form field. */
-export function field(label: string, input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement, hint?: string): HTMLElement {
+export function field(
+  label: string,
+  input: HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement,
+  hint?: string,
+): HTMLElement {
   if (!input.id) input.id = nextId('f');
   const hintEl = hint ? h('small', { id: `${input.id}-hint`, class: 'hint' }, hint) : null;
   if (hintEl) input.setAttribute('aria-describedby', hintEl.id);

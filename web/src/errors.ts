@@ -3,7 +3,8 @@ import { ERROR_CODES } from '../../src/protocol/errors.ts';
 /** What a person reads for each server error code; falls back to the server's own message. */
 const FRIENDLY: Partial<Record<string, string>> = {
   name_in_use: 'Someone connected right now already uses that name. Pick another one.',
-  name_protected: 'That name is protected by a password. Enter its password to sign in to it, or pick another name.',
+  name_protected:
+    'That name is protected by a password. Enter its password to sign in to it, or pick another name.',
   invalid_name: 'A name is 1–32 characters, without control characters.',
   invalid_password: 'A password is 8–128 characters.',
   too_many_attempts: 'Too many wrong passwords for that name. Wait a while and try again.',

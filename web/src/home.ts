@@ -33,7 +33,11 @@ export function homeView(app: App, navigate: (path: string) => void): View {
           renderName();
         }),
         name
-          ? h('button', { type: 'button', class: 'link', onclick: () => ((editingName = false), renderName()) }, 'Cancel')
+          ? h(
+              'button',
+              { type: 'button', class: 'link', onclick: () => ((editingName = false), renderName()) },
+              'Cancel',
+            )
           : null,
       );
     }
@@ -49,7 +53,11 @@ export function homeView(app: App, navigate: (path: string) => void): View {
         h(
           'li',
           { 'data-lobby-id': lobby.id },
-          h('a', { href: `/lobby/${encodeURIComponent(lobby.id)}`, 'data-nav': true, class: 'lobby-link' }, lobby.name),
+          h(
+            'a',
+            { href: `/lobby/${encodeURIComponent(lobby.id)}`, 'data-nav': true, class: 'lobby-link' },
+            lobby.name,
+          ),
           h(
             'span',
             { class: 'count', 'data-testid': 'lobby-count' },
@@ -69,7 +77,13 @@ export function homeView(app: App, navigate: (path: string) => void): View {
     }
   };
 
-  const lobbyName = h('input', { type: 'text', name: 'lobby', required: true, maxlength: LOBBY_NAME_MAX * 2, 'data-testid': 'lobby-name' });
+  const lobbyName = h('input', {
+    type: 'text',
+    name: 'lobby',
+    required: true,
+    maxlength: LOBBY_NAME_MAX * 2,
+    'data-testid': 'lobby-name',
+  });
   const isPrivate = h('input', { type: 'checkbox', name: 'private', id: 'private-lobby' });
   const createError = h('p', { class: 'form-error', role: 'alert' });
   const createButton = h('button', { type: 'submit', class: 'primary' }, 'Create lobby');
@@ -115,7 +129,11 @@ export function homeView(app: App, navigate: (path: string) => void): View {
     'div',
     { class: 'home' },
     h('h1', { tabindex: -1 }, 'Voice lobbies'),
-    h('p', { class: 'lead' }, 'Talk with people and AI bots in your browser. Pick a name, then join or create a lobby.'),
+    h(
+      'p',
+      { class: 'lead' },
+      'Talk with people and AI bots in your browser. Pick a name, then join or create a lobby.',
+    ),
     nameSection,
     h(
       'section',
@@ -129,7 +147,12 @@ export function homeView(app: App, navigate: (path: string) => void): View {
       list,
       listStatus,
     ),
-    h('section', { class: 'card', 'aria-labelledby': 'create-h' }, h('h2', { id: 'create-h' }, 'Create a lobby'), createForm),
+    h(
+      'section',
+      { class: 'card', 'aria-labelledby': 'create-h' },
+      h('h2', { id: 'create-h' }, 'Create a lobby'),
+      createForm,
+    ),
   );
 
   renderName();

@@ -18,7 +18,12 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
 
   const title = h('h1', { tabindex: -1, 'data-testid': 'lobby-title' }, 'Lobby');
   const privacy = h('span', { class: 'badge' });
-  const shareInput = h('input', { type: 'text', readonly: true, value: location.href, 'data-testid': 'share-link' });
+  const shareInput = h('input', {
+    type: 'text',
+    readonly: true,
+    value: location.href,
+    'data-testid': 'share-link',
+  });
   const copyButton = h('button', { type: 'button' }, 'Copy link');
   copyButton.addEventListener('click', () => {
     shareInput.select();
@@ -31,7 +36,11 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
 
   // Join panel (not joined) and controls (joined).
   const joinPanel = h('section', { class: 'card join-panel', 'aria-label': 'Join this lobby' });
-  const muteButton = h('button', { type: 'button', class: 'mute', 'aria-pressed': 'false', 'data-testid': 'mute' }, 'Mute');
+  const muteButton = h(
+    'button',
+    { type: 'button', class: 'mute', 'aria-pressed': 'false', 'data-testid': 'mute' },
+    'Mute',
+  );
   muteButton.addEventListener('click', () => app.toggleMute());
   const micSelect = h('select', { name: 'mic', 'data-testid': 'mic-select' });
   micSelect.addEventListener('change', () => {
@@ -50,7 +59,11 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
     'div',
     { class: 'check' },
     processing,
-    h('label', { for: processing.id }, 'Echo cancellation and noise suppression (turn off when you wear headphones)'),
+    h(
+      'label',
+      { for: processing.id },
+      'Echo cancellation and noise suppression (turn off when you wear headphones)',
+    ),
   );
   const micMessage = h('div', { class: 'mic-message', role: 'status' });
   const roomStatus = h('p', { class: 'room-status', role: 'status', 'data-testid': 'room-status' });
@@ -81,7 +94,12 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
     olderButton,
     chatList,
   );
-  const chatInput = h('textarea', { name: 'message', rows: 2, maxlength: CHAT_TEXT_MAX, 'data-testid': 'chat-input' });
+  const chatInput = h('textarea', {
+    name: 'message',
+    rows: 2,
+    maxlength: CHAT_TEXT_MAX,
+    'data-testid': 'chat-input',
+  });
   const chatError = h('p', { class: 'form-error', role: 'alert' });
   const sendButton = h('button', { type: 'submit', class: 'primary' }, 'Send');
   const chatForm = h(
@@ -109,7 +127,14 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
     h(
       'div',
       { class: 'columns' },
-      h('section', { class: 'card people', 'aria-labelledby': 'people-h' }, peopleHeading, people, nobody, botTools),
+      h(
+        'section',
+        { class: 'card people', 'aria-labelledby': 'people-h' },
+        peopleHeading,
+        people,
+        nobody,
+        botTools,
+      ),
       chatSection,
     ),
   );
@@ -132,7 +157,11 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
   const rejoining = h('p', { class: 'muted' }, 'Rejoining as soon as the connection is back…');
   const joinAs = h('strong');
   const joinIntro = h('p', null, 'Joining as ', joinAs, '. Your browser will ask to use your microphone.');
-  const joinButton = h('button', { type: 'button', class: 'primary big', 'data-testid': 'join' }, 'Join lobby');
+  const joinButton = h(
+    'button',
+    { type: 'button', class: 'primary big', 'data-testid': 'join' },
+    'Join lobby',
+  );
   joinButton.addEventListener('click', () => {
     void app.join(id).catch(() => undefined);
   });
@@ -155,7 +184,9 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
     controls.hidden = !showRoom;
     chatSection.hidden = !showRoom;
     sendButton.disabled = !joined;
-    roomStatus.textContent = reconnecting ? 'Reconnecting… audio and chat resume when the connection is back.' : '';
+    roomStatus.textContent = reconnecting
+      ? 'Reconnecting… audio and chat resume when the connection is back.'
+      : '';
     if (showRoom) return;
     joinError.textContent = lobby.error ?? '';
     const name = app.session?.name ?? null;
@@ -200,7 +231,11 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
       replace(
         micSelect,
         ...(devices.length ? devices : []).map((device, index) =>
-          h('option', { value: device.deviceId, selected: device.deviceId === current }, device.label || `Microphone ${index + 1}`),
+          h(
+            'option',
+            { value: device.deviceId, selected: device.deviceId === current },
+            device.label || `Microphone ${index + 1}`,
+          ),
         ),
       );
       micSelect.disabled = devices.length === 0;
@@ -225,7 +260,9 @@ export function lobbyView(app: App, id: string, navigate: (path: string) => void
         ? h('button', { type: 'button', class: 'link', 'aria-label': `Remove bot ${p.name}` }, 'Remove')
         : null;
     removeBot?.addEventListener('click', () => {
-      api.removeBot(app.token!, id, p.session_id).catch((e: unknown) => toast(e instanceof Error ? e.message : String(e)));
+      api
+        .removeBot(app.token!, id, p.session_id)
+        .catch((e: unknown) => toast(e instanceof Error ? e.message : String(e)));
     });
     replace(
       row,

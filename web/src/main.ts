@@ -85,7 +85,12 @@ function renderBanner(): void {
     banner.hidden = false;
     banner.className = 'banner error';
     const again = h('button', { type: 'button', onclick: () => app.conn.start() }, 'Reconnect here');
-    replace(banner, h('span', null, 'Disconnected: this session is open in another tab or window.'), ' ', again);
+    replace(
+      banner,
+      h('span', null, 'Disconnected: this session is open in another tab or window.'),
+      ' ',
+      again,
+    );
   } else {
     banner.hidden = true;
     replace(banner);
@@ -99,7 +104,15 @@ app.onChange((change) => {
 });
 
 document.addEventListener('click', (event) => {
-  if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  if (
+    event.defaultPrevented ||
+    event.button !== 0 ||
+    event.metaKey ||
+    event.ctrlKey ||
+    event.shiftKey ||
+    event.altKey
+  )
+    return;
   const link = (event.target as Element | null)?.closest?.('a[data-nav]');
   if (!(link instanceof HTMLAnchorElement) || link.origin !== location.origin) return;
   event.preventDefault();

@@ -88,7 +88,9 @@ export class LocalAudio {
   async devices(): Promise<MediaDeviceInfo[]> {
     if (!navigator.mediaDevices?.enumerateDevices) return [];
     try {
-      return (await navigator.mediaDevices.enumerateDevices()).filter((device) => device.kind === 'audioinput');
+      return (await navigator.mediaDevices.enumerateDevices()).filter(
+        (device) => device.kind === 'audioinput',
+      );
     } catch {
       return [];
     }

@@ -1,4 +1,9 @@
-import { NAME_MAX, PASSWORD_MAX, isValidPassword, normalizeDisplayName } from '../../src/protocol/text-rules.ts';
+import {
+  NAME_MAX,
+  PASSWORD_MAX,
+  isValidPassword,
+  normalizeDisplayName,
+} from '../../src/protocol/text-rules.ts';
 import type { App } from './app.ts';
 import { field, h } from './dom.ts';
 

@@ -91,7 +91,9 @@ export class PeerMesh {
         if (peer.offerer && peer.pc.signalingState !== 'stable') return; // we offer: ignore theirs
         await peer.pc.setRemoteDescription(description);
         await this.flushIce(peer);
-        const transceiver = peer.pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped');
+        const transceiver = peer.pc
+          .getTransceivers()
+          .find((t) => t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped');
         if (transceiver) {
           transceiver.direction = 'sendrecv';
           await transceiver.sender.replaceTrack(this.hooks.localTrack());
@@ -136,7 +138,10 @@ export class PeerMesh {
   }
 
   private create(peerId: string, offerer: boolean): Peer {
-    const pc = new RTCPeerConnection({ iceServers: this.iceServers as RTCIceServer[], bundlePolicy: 'max-bundle' });
+    const pc = new RTCPeerConnection({
+      iceServers: this.iceServers as RTCIceServer[],
+      bundlePolicy: 'max-bundle',
+    });
     const audio = document.createElement('audio');
     audio.autoplay = true;
     audio.dataset.peerId = peerId;
@@ -176,12 +181,15 @@ export class PeerMesh {
       if (state === 'connected') peer.restarts = 0;
       // The offering side repairs a broken path with an ICE restart (a few times, then waits for add_peer).
       if (peer.offerer && (state === 'failed' || state === 'disconnected')) {
-        peer.failTimer = setTimeout(() => {
-          if (this.peers.get(peerId) === peer && peer.restarts < 3 && pc.connectionState !== 'connected') {
-            peer.restarts += 1;
-            void this.offer(peer, true);
-          }
-        }, state === 'failed' ? 0 : 4000);
+        peer.failTimer = setTimeout(
+          () => {
+            if (this.peers.get(peerId) === peer && peer.restarts < 3 && pc.connectionState !== 'connected') {
+              peer.restarts += 1;
+              void this.offer(peer, true);
+            }
+          },
+          state === 'failed' ? 0 : 4000,
+        );
       }
     };
     this.hooks.status(peerId, 'connecting');

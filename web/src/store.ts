@@ -1,6 +1,12 @@
 /** What survives a reload: the session token (a secret: only ever sent to our own server), the
  * last chosen name, the lobby we were in and the chosen microphone. */
-const KEYS = { token: 'voicebot.token', name: 'voicebot.name', lobby: 'voicebot.lobby', mic: 'voicebot.mic', processing: 'voicebot.processing' } as const;
+const KEYS = {
+  token: 'voicebot.token',
+  name: 'voicebot.name',
+  lobby: 'voicebot.lobby',
+  mic: 'voicebot.mic',
+  processing: 'voicebot.processing',
+} as const;
 type Key = keyof typeof KEYS;
 
 function get(key: Key): string | null {

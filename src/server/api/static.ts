@@ -80,7 +80,8 @@ export async function registerStatic(app: FastifyInstance, opts: { root: string 
       return reply.callNotFound();
     }
     // The API's paths, and hidden files (`.env`, `.git/…`) even if a build ever left one there.
-    if (isApiPath(path) || path.split('/').some((segment) => segment.startsWith('.'))) return reply.callNotFound();
+    if (isApiPath(path) || path.split('/').some((segment) => segment.startsWith('.')))
+      return reply.callNotFound();
     if (path === '/' || path === '/index.html') return sendIndex(request, reply);
 
     const file = normalize(join(root, path));
