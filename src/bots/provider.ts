@@ -58,7 +58,7 @@ export class BotProvider {
       name: 'builtin',
       modules: [],
       isolation: 'process',
-      spawnTimeoutMs: 20_000,
+      spawnTimeoutMs: 15_000, // under the server's 20 s, so a slow start is reported as spawn_failed first
       log: (m) => console.log(m),
       ...opts,
     };

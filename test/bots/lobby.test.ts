@@ -9,7 +9,7 @@ import { createServer, type Server } from 'node:http';
 import { after, afterEach, before, test } from 'node:test';
 import { RATE } from '../../src/bots/audio/pcm.ts';
 import { assistantBot, echoBot, transcriberBot, announcerBot } from '../../src/bots/builtin/index.ts';
-import { offlineTts, OpenAiLlm, PocketSphinxStt, RuleLlm } from '../../src/bots/plugins/index.ts';
+import { offlineTts, OpenAiLlm, OpenAiStt, OpenAiTts, PocketSphinxStt, RuleLlm } from '../../src/bots/plugins/index.ts';
 import { runBot, type BotRuntime } from '../../src/bots/runtime.ts';
 import type { BotDefinition } from '../../src/bots/sdk.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
@@ -195,6 +195,21 @@ test('assistant: an unreachable LLM gives a chat message saying so, not silence'
   await erin.sendChat('assistant, are you there?');
   const note = await waitFor('the problem report', () => erin.chat.find((m) => m.sender_id === bot.sessionId), 15_000);
   assert.match(note.text, /cannot think right now: the language model is unreachable/);
+});
+
+test('unreachable speech services: the transcriber and the announcer say so in chat', { skip }, async () => {
+  const dead = 'http://127.0.0.1:9';
+  const { lobbyId, people } = await lobbyWith(['Kim']);
+  const [kim] = people as [WeriftHuman];
+  const scribe = await addBot(transcriberBot, lobbyId, 'Scribe', { stt: new OpenAiStt({ url: dead }) });
+  const crier = await addBot(announcerBot, lobbyId, 'Crier', { tts: new OpenAiTts({ url: dead }) });
+  await connected(people, scribe);
+  await kim.speak(await speech48k(SENTENCES.morning));
+  const sttNote = await waitFor('the transcriber note', () => kim.chat.find((m) => m.sender_id === scribe.sessionId), 15_000);
+  assert.match(sttNote.text, /cannot understand speech right now: the transcription service is unreachable/);
+  await kim.sendChat('hello there');
+  const ttsNote = await waitFor('the announcer note', () => kim.chat.find((m) => m.sender_id === crier.sessionId), 15_000);
+  assert.match(ttsNote.text, /cannot speak right now: the speech service is unreachable/);
 });
 
 test('announcer: speaks a chat line to the lobby', { skip }, async () => {
