@@ -71,7 +71,6 @@ test('transcriber: two humans speaking at once become two chat lines with the ri
   const bot = await addBot(transcriberBot, lobbyId, 'Scribe');
   await connected(people, bot);
   const [a, b] = await Promise.all([speech48k(SENTENCES.fox), speech48k(SENTENCES.morning)]);
-  const t0 = Date.now();
   const spoken = Promise.all([alice.speak(a), sleep(700).then(() => bob.speak(b))]);
   const lines = await waitFor(
     'two transcript lines',
@@ -84,10 +83,7 @@ test('transcriber: two humans speaking at once become two chat lines with the ri
   await spoken;
   const texts = lines.map((m) => m.text).sort();
   assert.deepEqual(texts, [`Alice: ${SENTENCES.fox}`, `Bob: ${SENTENCES.morning}`]);
-  const aliceEnd = t0 + (a.length / RATE) * 1000;
-  const line = lines.find((m) => m.text.startsWith('Alice'))!;
-  const arrived = alice.chat.indexOf(line);
-  console.log(`# latency transcriber: end of speech → chat line stored ${bot.chatLatencies.join(', ')} ms (bot's clock); Alice's line ${Date.parse(line.sent_at) - aliceEnd} ms after her audio was sent (index ${arrived})`);
+  console.log(`# latency transcriber: end of speech → chat line stored ${bot.chatLatencies.join(', ')} ms (VAD hangover + STT + send_chat)`);
   assert.equal(bot.chatLatencies.length, 2);
   await sleep(1500);
   assert.equal(alice.chat.filter((m) => m.sender_id === bot.sessionId).length, 2, 'no extra lines');
