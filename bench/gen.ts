@@ -94,6 +94,10 @@ function cpuFigures(a: CpuSnapshot, b: CpuSnapshot, frames: number): Record<stri
     gen_cores: w.gen_cores,
     host_cores: w.host_cores,
     other_cores: w.other_cores,
+    host_irq_cores: w.host_irq_cores,
+    host_steal_cores: w.host_steal_cores,
+    /** Interrupt time per frame: kernel work for the loopback traffic that no process is charged for. */
+    host_irq_us_per_frame: (w.host_irq_cores * w.seconds * 1e6) / frames,
   };
 }
 

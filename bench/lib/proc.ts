@@ -73,13 +73,14 @@ export function procMemKiB(pid: number): { rss: number; hwm: number } {
 }
 
 /** Busy and total time of all cores of the host, in microseconds. */
-export function hostCpuMicros(): { busy: number; total: number } {
+export function hostCpuMicros(): { busy: number; total: number; softirq: number; steal: number } {
   const line = readFileSync('/proc/stat', 'latin1').split('\n', 1)[0] ?? '';
   const v = line.trim().split(/\s+/).slice(1).map(Number);
   // user nice system idle iowait irq softirq steal (guest time is already in user)
   const total = v.slice(0, 8).reduce((a, b) => a + (b || 0), 0);
   const idle = (v[3] ?? 0) + (v[4] ?? 0);
-  return { busy: ((total - idle) * 1e6) / clockTicks, total: (total * 1e6) / clockTicks };
+  const us = (ticks: number) => (ticks * 1e6) / clockTicks;
+  return { busy: us(total - idle), total: us(total), softirq: us((v[5] ?? 0) + (v[6] ?? 0)), steal: us(v[7] ?? 0) };
 }
 
 export interface CpuSnapshot {
@@ -92,6 +93,8 @@ export interface CpuSnapshot {
   ctx: { mainVoluntary: number; mainInvoluntary: number; others: number };
   gen: number;
   hostBusy: number;
+  hostSoftirq: number;
+  hostSteal: number;
 }
 
 /** One reading of the server's, this process's and the host's CPU time. */
@@ -106,7 +109,10 @@ export function cpuSnapshot(serverPid: number): CpuSnapshot {
     mono: Number(process.hrtime.bigint() / 1000n),
     server: procCpuMicros(serverPid),
     gen: usage.user + usage.system,
-    hostBusy: hostCpuMicros().busy,
+    ...(() => {
+      const host = hostCpuMicros();
+      return { hostBusy: host.busy, hostSoftirq: host.softirq, hostSteal: host.steal };
+    })(),
   };
 }
 
@@ -132,6 +138,10 @@ export interface CpuWindow {
   host_cores: number;
   /** Host CPU not used by the server or the generator: other work on the machine (noise). */
   other_cores: number;
+  /** Interrupt and softirq time of the host (loopback TCP delivery is partly here, charged to no process). */
+  host_irq_cores: number;
+  /** Time the hypervisor gave this VM's CPUs to someone else. */
+  host_steal_cores: number;
 }
 
 export function cpuWindow(a: CpuSnapshot, b: CpuSnapshot): CpuWindow {
@@ -155,6 +165,8 @@ export function cpuWindow(a: CpuSnapshot, b: CpuSnapshot): CpuWindow {
     gen_cores: gen / seconds,
     host_cores: host / seconds,
     other_cores: Math.max(0, (host - server - gen) / seconds),
+    host_irq_cores: (b.hostSoftirq - a.hostSoftirq) / 1e6 / seconds,
+    host_steal_cores: (b.hostSteal - a.hostSteal) / 1e6 / seconds,
   };
 }
 
