@@ -53,6 +53,8 @@ const PROVIDER_DOC: Record<keyof typeof ProviderData, string> = {
   register: 'first frame: the provider names itself and the bots it offers; answered by `registered`',
   spawned: 'a `spawn` succeeded: the bot session is joining',
   spawn_failed: 'a `spawn` failed',
+  bot_ended:
+    'a running bot ended on its own (crashed, or left): the server removes its session at once and records `bot.removed` with the reason',
   ping: '`pong`',
 };
 

@@ -189,6 +189,8 @@ export class BotProvider {
     this.log(`spawned ${def.name} as ${instance.name} (${instance.sessionId}) in lobby ${req.lobby_id} in ${Date.now() - spawnAt} ms`);
     void instance.ended.then(async (end) => {
       this.instances.delete(instance.sessionId);
+      // The server drops the bot's session (and so its lobby seat) at once.
+      this.#send('bot_ended', { session_id: instance.sessionId, reason: end.reason.slice(0, 200) });
       if (end.reason === 'crashed') {
         this.log(`bot ${def.name} (${instance.sessionId}) in lobby ${req.lobby_id} CRASHED and was removed: ${(end.error ?? 'no detail').split('\n').slice(0, 3).join(' | ')}`);
         await this.#cleanup(req);

@@ -23,6 +23,7 @@ export const ProviderData = {
     code: z.string().max(64),
     message: z.string().max(500),
   }),
+  bot_ended: z.strictObject({ session_id: z.string().max(128), reason: z.string().max(200) }),
   ping: z.strictObject({}).optional(),
 } as const;
 export type ProviderType = keyof typeof ProviderData;

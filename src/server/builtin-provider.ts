@@ -31,6 +31,10 @@ export function startBuiltinProvider(serverUrl: string, key: string, log: Logger
     child.on('exit', (code, signal) => {
       child = null;
       if (stopping) return;
+      if (code === 3) {
+        log.error('built-in bot provider: the server refused its key; not restarting');
+        return;
+      }
       failures = Date.now() - startedAt > 60_000 ? 1 : failures + 1;
       const delay = Math.min(30_000, 500 * 2 ** failures);
       log.error({ code, signal, restart_in_ms: delay }, 'built-in bot provider exited; restarting');

@@ -167,3 +167,29 @@ test('spawn_failed removes the bot session; malformed provider frames get errors
   source.close();
   human.close();
 });
+
+test('bot_ended: a bot that ended on its own leaves at once, with its reason in the event log', async () => {
+  const source = await provider([{ name: 'brittle', description: 'crashes', capabilities: [] }]);
+  const { token } = await newSession(server.url);
+  const lobbyId = (await api(server.url, 'POST', '/api/lobbies', { token, body: { name: 'Brittle room' } }))
+    .body.lobby.id;
+  const human = await TestClient.joined(server, 'Human3', lobbyId);
+  const spawnFrame = source.next('spawn');
+  const added = await api(server.url, 'POST', `/api/lobbies/${lobbyId}/bots`, {
+    token: human.token,
+    body: { bot: 'brittle' },
+  });
+  const bot = await runBot(source, await spawnFrame);
+  source.send({ type: 'bot_ended', data: { session_id: added.body.session_id, reason: 'crashed' } });
+  await human.waitFor(
+    (frame) => frame.type === 'participant_left' && frame.data.session_id === added.body.session_id,
+  );
+  assert.equal(await bot.waitClose(), 4003);
+  const events = await api(server.url, 'GET', '/api/admin/events?limit=1000', { token: server.adminToken });
+  const removed = events.body.events.find(
+    (event: any) => event.type === 'bot.removed' && event.data.session_id === added.body.session_id,
+  );
+  assert.equal(removed.data.reason, 'crashed');
+  source.close();
+  human.close();
+});

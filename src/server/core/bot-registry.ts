@@ -153,6 +153,12 @@ export class BotRegistry {
     if (bot) this.removeBot(bot.sessionId, `spawn_failed: ${code}: ${message}`.slice(0, 200), true);
   }
 
+  /** The provider says one of its bots ended on its own (crash, or it left). */
+  botEnded(providerId: string, sessionId: string, reason: string): void {
+    const bot = this.running.get(sessionId as SessionId);
+    if (bot?.providerId === providerId) this.removeBot(bot.sessionId, reason, false);
+  }
+
   /** Remove a bot from a lobby at a participant's or the admin's request. */
   despawn(lobbyId: string, sessionId: string, requester: Requester): void {
     const bot = this.running.get(sessionId as SessionId);

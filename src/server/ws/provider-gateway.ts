@@ -78,6 +78,10 @@ export class ProviderGateway {
           if (providerId) bots.spawnFailed(data.request_id, data.code, data.message, providerId);
           log.warn({ request_id: data.request_id, code: data.code }, 'bot spawn failed');
           return;
+        case 'bot_ended':
+          if (providerId) bots.botEnded(providerId, data.session_id, data.reason);
+          log.info({ session_id: data.session_id, reason: data.reason }, 'bot ended');
+          return;
         case 'ping':
           return send('pong', {}, id);
       }
