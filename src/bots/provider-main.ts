@@ -45,7 +45,10 @@ if (!server || !key) {
 }
 
 const log = (message: string) => process.stdout.write(`${new Date().toISOString()} ${message}\n`);
-const modules = (args.bots ?? process.env.BOT_MODULES ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+const modules = (args.bots ?? process.env.BOT_MODULES ?? '')
+  .split(',')
+  .map((s) => s.trim())
+  .filter(Boolean);
 const catalog = await botCatalog(modules);
 const provider = new BotProvider({
   serverUrl: server,
@@ -59,7 +62,9 @@ const provider = new BotProvider({
 
 // a bot must never take the provider down; anything that still escapes is logged, not fatal
 process.on('uncaughtException', (error) => log(`[provider] uncaught: ${error.stack ?? error.message}`));
-process.on('unhandledRejection', (error) => log(`[provider] unhandled rejection: ${(error as Error)?.stack ?? error}`));
+process.on('unhandledRejection', (error) =>
+  log(`[provider] unhandled rejection: ${(error as Error)?.stack ?? error}`),
+);
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {

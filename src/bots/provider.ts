@@ -7,7 +7,12 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { ProviderServerData, type ProviderDataOf, type ProviderServerDataOf, type ProviderType } from '../protocol/provider.ts';
+import {
+  ProviderServerData,
+  type ProviderDataOf,
+  type ProviderServerDataOf,
+  type ProviderType,
+} from '../protocol/provider.ts';
 import type { HostMessage, HostStart } from './bot-host.ts';
 import { runBot } from './runtime.ts';
 import type { BotDefinition } from './sdk.ts';
@@ -80,12 +85,18 @@ export class BotProvider {
   #connect(): void {
     if (this.#stopped) return;
     // the key is in the URL: never log the URL
-    const ws = new WebSocket(wsUrl(this.#opts.serverUrl, `/ws/providers?key=${encodeURIComponent(this.#opts.key)}`));
+    const ws = new WebSocket(
+      wsUrl(this.#opts.serverUrl, `/ws/providers?key=${encodeURIComponent(this.#opts.key)}`),
+    );
     this.#ws = ws;
     ws.on('open', () => {
       this.#send('register', {
         provider: this.#opts.name,
-        bots: this.#opts.bots.map((b) => ({ name: b.name, description: b.description, capabilities: b.capabilities })),
+        bots: this.#opts.bots.map((b) => ({
+          name: b.name,
+          description: b.description,
+          capabilities: b.capabilities,
+        })),
       });
     });
     ws.on('message', (raw) => {
@@ -114,7 +125,9 @@ export class BotProvider {
       if (this.#stopped) return;
       const delay = this.#backoff;
       this.#backoff = Math.min(this.#backoff * 2, 10_000);
-      this.log(`disconnected (${code}${reason.length ? ` ${reason.toString()}` : ''}); reconnecting in ${delay} ms`);
+      this.log(
+        `disconnected (${code}${reason.length ? ` ${reason.toString()}` : ''}); reconnecting in ${delay} ms`,
+      );
       this.#reconnectTimer = setTimeout(() => this.#connect(), delay);
     });
   }
@@ -165,7 +178,11 @@ export class BotProvider {
   async #spawn(req: ProviderServerDataOf<'spawn'>): Promise<void> {
     const def = this.#opts.bots.find((b) => b.name === req.bot);
     if (!def) {
-      this.#send('spawn_failed', { request_id: req.request_id, code: 'unknown_bot', message: `this provider has no bot named ${req.bot}`.slice(0, 500) });
+      this.#send('spawn_failed', {
+        request_id: req.request_id,
+        code: 'unknown_bot',
+        message: `this provider has no bot named ${req.bot}`.slice(0, 500),
+      });
       return;
     }
     try {
@@ -174,7 +191,11 @@ export class BotProvider {
     } catch (error) {
       const code = error instanceof ServerError ? error.code : 'spawn_failed';
       this.log(`spawn of ${def.name} into lobby ${req.lobby_id} failed: ${code}`);
-      this.#send('spawn_failed', { request_id: req.request_id, code: code.slice(0, 64), message: (error as Error).message.slice(0, 500) });
+      this.#send('spawn_failed', {
+        request_id: req.request_id,
+        code: code.slice(0, 64),
+        message: (error as Error).message.slice(0, 500),
+      });
     }
   }
 
@@ -184,15 +205,20 @@ export class BotProvider {
    */
   async launch(def: BotDefinition, req: ProviderServerDataOf<'spawn'>): Promise<Instance> {
     const spawnAt = Date.now();
-    const instance = this.#opts.isolation === 'inline' ? await this.#inline(def, req) : await this.#child(def, req);
+    const instance =
+      this.#opts.isolation === 'inline' ? await this.#inline(def, req) : await this.#child(def, req);
     this.instances.set(instance.sessionId, instance);
-    this.log(`spawned ${def.name} as ${instance.name} (${instance.sessionId}) in lobby ${req.lobby_id} in ${Date.now() - spawnAt} ms`);
+    this.log(
+      `spawned ${def.name} as ${instance.name} (${instance.sessionId}) in lobby ${req.lobby_id} in ${Date.now() - spawnAt} ms`,
+    );
     void instance.ended.then(async (end) => {
       this.instances.delete(instance.sessionId);
       // The server drops the bot's session (and so its lobby seat) at once.
       this.#send('bot_ended', { session_id: instance.sessionId, reason: end.reason.slice(0, 200) });
       if (end.reason === 'crashed') {
-        this.log(`bot ${def.name} (${instance.sessionId}) in lobby ${req.lobby_id} CRASHED and was removed: ${(end.error ?? 'no detail').split('\n').slice(0, 3).join(' | ')}`);
+        this.log(
+          `bot ${def.name} (${instance.sessionId}) in lobby ${req.lobby_id} CRASHED and was removed: ${(end.error ?? 'no detail').split('\n').slice(0, 3).join(' | ')}`,
+        );
         await this.#cleanup(req);
       } else {
         this.log(`bot ${def.name} (${instance.sessionId}) ended: ${end.reason}`);
@@ -204,7 +230,11 @@ export class BotProvider {
   /** After a crash, make sure the bot's session is out of the lobby (its process may have died mid-call). */
   async #cleanup(req: ProviderServerDataOf<'spawn'>): Promise<void> {
     try {
-      const signal = await SignalingClient.connect({ serverUrl: this.#opts.serverUrl, token: req.token, timeoutMs: 5000 });
+      const signal = await SignalingClient.connect({
+        serverUrl: this.#opts.serverUrl,
+        token: req.token,
+        timeoutMs: 5000,
+      });
       await signal.request('leave_lobby', { lobby_id: req.lobby_id }).catch(() => undefined);
       await signal.close();
     } catch {
@@ -245,7 +275,8 @@ export class BotProvider {
       stream?.on('data', (chunk: Buffer) => {
         const lines = (partial + chunk.toString()).split('\n');
         partial = lines.pop() ?? '';
-        for (const line of lines) if (line.trim()) this.#opts.log(`[bot ${def.name} process ${child.pid}] ${line}`);
+        for (const line of lines)
+          if (line.trim()) this.#opts.log(`[bot ${def.name} process ${child.pid}] ${line}`);
       });
     }
     // a send to a process that just died must not throw into the provider
@@ -254,7 +285,12 @@ export class BotProvider {
     const ended = new Promise<{ reason: string; error?: string }>((r) => (resolveEnded = r));
     let endReport: { reason: string; error?: string } | undefined;
     child.on('exit', (code, signal) => {
-      resolveEnded(endReport ?? (code === 0 ? { reason: 'exited' } : { reason: 'crashed', error: `bot process exited with ${signal ?? code}` }));
+      resolveEnded(
+        endReport ??
+          (code === 0
+            ? { reason: 'exited' }
+            : { reason: 'crashed', error: `bot process exited with ${signal ?? code}` }),
+      );
     });
     return new Promise<Instance>((resolve, reject) => {
       const timer = setTimeout(() => {

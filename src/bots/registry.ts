@@ -6,7 +6,13 @@ import type { BotDefinition } from './sdk.ts';
 
 function isBot(value: unknown): value is BotDefinition {
   const v = value as BotDefinition;
-  return !!v && typeof v === 'object' && typeof v.name === 'string' && typeof v.create === 'function' && Array.isArray(v.capabilities);
+  return (
+    !!v &&
+    typeof v === 'object' &&
+    typeof v.name === 'string' &&
+    typeof v.create === 'function' &&
+    Array.isArray(v.capabilities)
+  );
 }
 
 /**
@@ -18,7 +24,9 @@ export async function loadBotModules(specs: string[]): Promise<BotDefinition[]> 
   for (const spec of specs) {
     const target = spec.startsWith('.') || isAbsolute(spec) ? pathToFileURL(resolve(spec)).href : spec;
     const mod = (await import(target)) as Record<string, unknown>;
-    const candidates = [mod.bots, mod.default, ...Object.values(mod)].flatMap((v) => (Array.isArray(v) ? v : [v]));
+    const candidates = [mod.bots, mod.default, ...Object.values(mod)].flatMap((v) =>
+      Array.isArray(v) ? v : [v],
+    );
     for (const c of candidates) if (isBot(c) && !found.includes(c)) found.push(c);
   }
   return found;

@@ -13,7 +13,15 @@ import { StageError, type Plugins } from './plugins/types.ts';
 import { PeerLink } from './rtc/peer.ts';
 import { sentences } from './sentences.ts';
 import { ServerError, SignalingClient } from './signaling.ts';
-import type { BotContext, BotDefinition, BotHooks, LatencySample, Peer, SayResult, SpawnTarget } from './sdk.ts';
+import type {
+  BotContext,
+  BotDefinition,
+  BotHooks,
+  LatencySample,
+  Peer,
+  SayResult,
+  SpawnTarget,
+} from './sdk.ts';
 import type { ServerFrame } from '../protocol/ws.ts';
 import type { ChatMessage, IceServer, Participant } from '../protocol/entities.ts';
 import { normalizeDisplayName, NAME_MAX, CHAT_TEXT_MAX } from '../protocol/text-rules.ts';
@@ -136,7 +144,13 @@ export class BotRuntime {
   #onSignalClose(code: number): void {
     if (this.#ending) return;
     if ([1000, 4001, 4002, 4003].includes(code)) {
-      void this.#end(code === 4003 ? 'kicked' : code === 4002 ? 'replaced by another connection' : `disconnected (${code})`);
+      void this.#end(
+        code === 4003
+          ? 'kicked'
+          : code === 4002
+            ? 'replaced by another connection'
+            : `disconnected (${code})`,
+      );
       return;
     }
     void this.#reconnect(code);
@@ -151,7 +165,11 @@ export class BotRuntime {
       delay = Math.min(delay * 2, 4000);
       let signal: SignalingClient;
       try {
-        signal = await SignalingClient.connect({ serverUrl: this.#opts.serverUrl, token: this.#opts.token, log: (m) => this.log(m) });
+        signal = await SignalingClient.connect({
+          serverUrl: this.#opts.serverUrl,
+          token: this.#opts.token,
+          log: (m) => this.log(m),
+        });
       } catch (error) {
         if (error instanceof ServerError && error.code === 'unauthorized') break; // the session is gone
         continue;
@@ -167,7 +185,8 @@ export class BotRuntime {
       try {
         if (!(signal.welcome.lobby_ids ?? []).includes(this.lobbyId)) {
           const joined = await signal.request('join_lobby', { lobby_id: this.lobbyId });
-          if (joined.type === 'lobby_joined') for (const p of joined.data.participants) this.#addParticipant(p);
+          if (joined.type === 'lobby_joined')
+            for (const p of joined.data.participants) this.#addParticipant(p);
         }
         this.log('signaling reconnected');
         return;
@@ -224,14 +243,17 @@ export class BotRuntime {
         const state = this.#peer(frame.data.peer_id, frame.data.peer_name, frame.data.is_bot);
         this.#closeLink(state);
         const link = this.#link(state);
-        if (frame.data.should_create_offer) link.makeOffer().catch((e) => this.log(`offer failed: ${(e as Error).message}`));
+        if (frame.data.should_create_offer)
+          link.makeOffer().catch((e) => this.log(`offer failed: ${(e as Error).message}`));
         return;
       }
       case 'sdp': {
         if (frame.data.lobby_id !== this.lobbyId) return;
         const state = this.#peer(frame.data.peer_id);
         const link = state.link ?? this.#link(state);
-        link.handleDescription(frame.data.description).catch((e) => this.log(`sdp failed: ${(e as Error).message}`));
+        link
+          .handleDescription(frame.data.description)
+          .catch((e) => this.log(`sdp failed: ${(e as Error).message}`));
         return;
       }
       case 'ice': {
@@ -251,7 +273,8 @@ export class BotRuntime {
         if (frame.data.lobby_id !== this.lobbyId) return;
         this.#addParticipant(frame.data.participant);
         const state = this.#peers.get(frame.data.participant.session_id);
-        if (state) void this.#invoke('onParticipant', () => this.#hooks.onParticipant?.(state.info, 'joined'));
+        if (state)
+          void this.#invoke('onParticipant', () => this.#hooks.onParticipant?.(state.info, 'joined'));
         return;
       }
       case 'participant_left': {
@@ -291,11 +314,13 @@ export class BotRuntime {
       log: (m) => this.log(m),
       onDescription: (description) =>
         this.#signal.send('relay_sdp', { lobby_id: this.lobbyId, peer_id: peerId, description }),
-      onCandidate: (candidate) => this.#signal.send('relay_ice', { lobby_id: this.lobbyId, peer_id: peerId, candidate }),
+      onCandidate: (candidate) =>
+        this.#signal.send('relay_ice', { lobby_id: this.lobbyId, peer_id: peerId, candidate }),
       onState: (s) => {
         if (s === 'connected' || s === 'failed') this.log(`media with ${state.info.name}: ${s}`);
       },
-      wantsAudio: () => this.def.capabilities.includes('listen') && (!state.info.isBot || !!this.def.hearBots),
+      wantsAudio: () =>
+        this.def.capabilities.includes('listen') && (!state.info.isBot || !!this.def.hearBots),
       onAudio: (samples, at) => {
         state.vad ??= this.#segmenter(state);
         state.vad.push(samples, at);
@@ -333,7 +358,9 @@ export class BotRuntime {
     if (this.#ended) return;
     if (this.#hooks.onUtteranceAudio) {
       const trigger: Trigger = { peer, utterance, handedAt: Date.now(), sttMs: 0, measured: false };
-      await this.#trigger.run(trigger, () => this.#invoke('onUtteranceAudio', () => this.#hooks.onUtteranceAudio?.(peer, utterance)));
+      await this.#trigger.run(trigger, () =>
+        this.#invoke('onUtteranceAudio', () => this.#hooks.onUtteranceAudio?.(peer, utterance)),
+      );
     }
     if (!this.#hooks.onUtterance) return;
     const sttStart = Date.now();
@@ -346,10 +373,14 @@ export class BotRuntime {
     }
     text = text.trim();
     const sttMs = Date.now() - sttStart;
-    this.log(`heard ${peer.name} (${Math.round(utterance.samples.length / 48)} ms, stt ${sttMs} ms): ${JSON.stringify(text)}`);
+    this.log(
+      `heard ${peer.name} (${Math.round(utterance.samples.length / 48)} ms, stt ${sttMs} ms): ${JSON.stringify(text)}`,
+    );
     if (!text || this.#ended) return;
     const trigger: Trigger = { peer, utterance, handedAt: Date.now(), sttMs, measured: false };
-    await this.#trigger.run(trigger, () => this.#invoke('onUtterance', () => this.#hooks.onUtterance?.(peer, text, utterance)));
+    await this.#trigger.run(trigger, () =>
+      this.#invoke('onUtterance', () => this.#hooks.onUtterance?.(peer, text, utterance)),
+    );
   }
 
   /** Call a hook; a StageError becomes a chat note, anything else ends the bot as crashed. */
@@ -391,15 +422,20 @@ export class BotRuntime {
       return;
     }
     const trigger = this.#trigger.getStore();
-    await this.#signal.request('send_chat', { lobby_id: this.lobbyId, text: trimmed }).then(() => {
-      if (!trigger) return;
-      const ms = Date.now() - trigger.utterance.lastVoiceAt;
-      this.chatLatencies.push(ms);
-      this.log(`latency ${ms} ms from end of ${trigger.peer.name}'s speech to the chat line (stt ${trigger.sttMs})`);
-    }).catch((error: ServerError) => {
-      // a reply lost to a reconnect is not the bot's fault; a refusal by the server is worth a log line
-      this.log(`chat message not sent: ${error.code ?? ''} ${error.message}`);
-    });
+    await this.#signal
+      .request('send_chat', { lobby_id: this.lobbyId, text: trimmed })
+      .then(() => {
+        if (!trigger) return;
+        const ms = Date.now() - trigger.utterance.lastVoiceAt;
+        this.chatLatencies.push(ms);
+        this.log(
+          `latency ${ms} ms from end of ${trigger.peer.name}'s speech to the chat line (stt ${trigger.sttMs})`,
+        );
+      })
+      .catch((error: ServerError) => {
+        // a reply lost to a reconnect is not the bot's fault; a refusal by the server is worth a log line
+        this.log(`chat message not sent: ${error.code ?? ''} ${error.message}`);
+      });
   }
 
   stopSpeaking(): void {
@@ -416,7 +452,8 @@ export class BotRuntime {
   }
 
   play(pcm: Pcm | Int16Array): Promise<PlayResult> {
-    if (this.#ended || !this.def.capabilities.includes('speak')) return Promise.resolve({ interrupted: true });
+    if (this.#ended || !this.def.capabilities.includes('speak'))
+      return Promise.resolve({ interrupted: true });
     const samples = pcm instanceof Int16Array ? pcm : resample(pcm.samples, pcm.rate, RATE);
     const trigger = this.#trigger.getStore();
     this.#setSpeaking(true);
@@ -445,7 +482,10 @@ export class BotRuntime {
     return result;
   }
 
-  async say(input: string | AsyncIterable<string>, options: { signal?: AbortSignal } = {}): Promise<SayResult> {
+  async say(
+    input: string | AsyncIterable<string>,
+    options: { signal?: AbortSignal } = {},
+  ): Promise<SayResult> {
     if (this.#ended || !this.def.capabilities.includes('speak')) return { interrupted: true, spoken: 0 };
     const controller = new AbortController();
     const signal = options.signal ? AbortSignal.any([options.signal, controller.signal]) : controller.signal;

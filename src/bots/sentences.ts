@@ -2,7 +2,10 @@
 
 const END = /([.!?;:…]+["')\]]*)(\s+)|(\n+)/;
 
-export async function* sentences(input: string | AsyncIterable<string>, minLength = 12): AsyncGenerator<string> {
+export async function* sentences(
+  input: string | AsyncIterable<string>,
+  minLength = 12,
+): AsyncGenerator<string> {
   const source: AsyncIterable<string> =
     typeof input === 'string'
       ? (async function* () {

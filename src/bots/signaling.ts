@@ -4,7 +4,13 @@
  * against the shared zod schemas. Knows nothing about media.
  */
 import WebSocket from 'ws';
-import { ServerData, type ClientDataOf, type ClientType, type ServerFrame, type ServerDataOf } from '../protocol/ws.ts';
+import {
+  ServerData,
+  type ClientDataOf,
+  type ClientType,
+  type ServerFrame,
+  type ServerDataOf,
+} from '../protocol/ws.ts';
 
 export class ServerError extends Error {
   constructor(
@@ -65,7 +71,9 @@ export class SignalingClient {
   #open(): Promise<void> {
     const timeout = this.#opts.timeoutMs ?? 10_000;
     // the token is in the URL: never log the URL
-    const ws = new WebSocket(wsUrl(this.#opts.serverUrl, `/ws?token=${encodeURIComponent(this.#opts.token)}`));
+    const ws = new WebSocket(
+      wsUrl(this.#opts.serverUrl, `/ws?token=${encodeURIComponent(this.#opts.token)}`),
+    );
     this.#ws = ws;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {

@@ -53,7 +53,14 @@ function recorder(peers: Peer[]) {
 const ann: Peer = { id: 'a', name: 'Ann', isBot: false };
 const bob: Peer = { id: 'b', name: 'Bob', isBot: false };
 const scribe: Peer = { id: 's', name: 'Transcriber', isBot: true };
-const chat = (from: Peer, text: string) => ({ id: 'm', lobby_id: 'L', sender_id: from.id, sender_name: from.name, text, sent_at: '' });
+const chat = (from: Peer, text: string) => ({
+  id: 'm',
+  lobby_id: 'L',
+  sender_id: from.id,
+  sender_name: from.name,
+  text,
+  sent_at: '',
+});
 
 test('assistant: answers its name, not other talk among several humans, and never a bot', async () => {
   const r = recorder([ann, bob, scribe]);
@@ -69,13 +76,17 @@ test('assistant: answers its name, not other talk among several humans, and neve
   assert.equal(r.chats.at(-1), 'Hello! How can I help you today?');
   const last = r.prompts.at(-1)!;
   assert.equal(last[0]!.role, 'system');
-  assert.deepEqual(last.slice(1).map((t) => t.content), ['Ann: assistant what is two plus three', 'That is 5.', 'Bob: hey Assistant, hello']);
+  assert.deepEqual(
+    last.slice(1).map((t) => t.content),
+    ['Ann: assistant what is two plus three', 'That is 5.', 'Bob: hey Assistant, hello'],
+  );
 });
 
 test('assistant: alone with one human it answers everything; memory is bounded', async () => {
   const r = recorder([ann]);
   const hooks = assistantBot.create(r.ctx) as Required<BotHooks>;
-  for (let i = 0; i < MEMORY_TURNS + 4; i++) await hooks.onUtterance(ann, `hello number ${i}`, undefined as never);
+  for (let i = 0; i < MEMORY_TURNS + 4; i++)
+    await hooks.onUtterance(ann, `hello number ${i}`, undefined as never);
   assert.equal(r.said.length, MEMORY_TURNS + 4);
   assert.ok(r.prompts.at(-1)!.length <= MEMORY_TURNS + 1, 'system prompt plus at most the memory');
 });
@@ -88,6 +99,10 @@ test('announcer reads people, not bots; transcriber writes "Name: text"', async 
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.deepEqual(r.said, ['Ann says, lunch is ready']);
   const t = recorder([ann]);
-  await (transcriberBot.create(t.ctx) as Required<BotHooks>).onUtterance(ann, 'good morning everyone', undefined as never);
+  await (transcriberBot.create(t.ctx) as Required<BotHooks>).onUtterance(
+    ann,
+    'good morning everyone',
+    undefined as never,
+  );
   assert.deepEqual(t.chats, ['Ann: good morning everyone']);
 });

@@ -34,7 +34,9 @@ export function sttSkipReason(): string | false {
 }
 
 export function chromiumSkipReason(): string | false {
-  const probe = spawnSync('sh', ['-c', 'command -v chromium || test -x /usr/bin/chromium'], { encoding: 'utf8' });
+  const probe = spawnSync('sh', ['-c', 'command -v chromium || test -x /usr/bin/chromium'], {
+    encoding: 'utf8',
+  });
   if (probe.status !== 0) {
     console.log('skipping: Debian chromium is not installed');
     return 'chromium is not installed';
@@ -43,12 +45,20 @@ export function chromiumSkipReason(): string | false {
 }
 
 export function normalise(text: string): string {
-  return text.toLowerCase().replace(/[^a-z ]/g, '').replace(/\s+/g, ' ').trim();
+  return text
+    .toLowerCase()
+    .replace(/[^a-z ]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();

@@ -25,7 +25,8 @@ export async function createLobby(url: string, token: string, name: string): Pro
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify({ name, private: true }),
   });
-  if (response.status !== 201) throw new Error(`POST /api/lobbies: ${response.status} ${await response.text()}`);
+  if (response.status !== 201)
+    throw new Error(`POST /api/lobbies: ${response.status} ${await response.text()}`);
   return ((await response.json()) as { lobby: { id: string } }).lobby.id;
 }
 
@@ -61,7 +62,12 @@ export class WeriftHuman {
     });
   }
 
-  static async join(url: string, lobbyId: string, name: string, session?: { token: string }): Promise<WeriftHuman> {
+  static async join(
+    url: string,
+    lobbyId: string,
+    name: string,
+    session?: { token: string },
+  ): Promise<WeriftHuman> {
     const s = session ?? (await createSession(url));
     const signal = await SignalingClient.connect({ serverUrl: url, token: s.token });
     const human = new WeriftHuman(signal, signal.welcome.session.id, lobbyId);
@@ -86,8 +92,10 @@ export class WeriftHuman {
         }
         vad.push(samples, at);
       },
-      onDescription: (description) => this.signal.send('relay_sdp', { lobby_id: this.lobbyId, peer_id: peerId, description }),
-      onCandidate: (candidate) => this.signal.send('relay_ice', { lobby_id: this.lobbyId, peer_id: peerId, candidate }),
+      onDescription: (description) =>
+        this.signal.send('relay_sdp', { lobby_id: this.lobbyId, peer_id: peerId, description }),
+      onCandidate: (candidate) =>
+        this.signal.send('relay_ice', { lobby_id: this.lobbyId, peer_id: peerId, candidate }),
     });
     this.links.set(peerId, link);
     return link;

@@ -13,7 +13,9 @@ export function pageClient(opts: { token: string; lobbyId: string; name: string 
   let ice: RTCIceServer[] = [];
   const ws = new WebSocket(`ws://${location.host}/ws?token=${encodeURIComponent(opts.token)}`);
   const send = (type: string, data: Any) => ws.send(JSON.stringify({ type, data }));
-  const micPromise = navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false } });
+  const micPromise = navigator.mediaDevices.getUserMedia({
+    audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false },
+  });
 
   function capture(peerId: string, stream: MediaStream) {
     const source = ctx.createMediaStreamSource(stream);
@@ -31,7 +33,12 @@ export function pageClient(opts: { token: string; lobbyId: string; name: string 
     state.peers[peerId] = pc;
     const mic = await micPromise;
     for (const track of mic.getAudioTracks()) pc.addTrack(track, mic);
-    pc.onicecandidate = (e) => send('relay_ice', { lobby_id: opts.lobbyId, peer_id: peerId, candidate: e.candidate ? e.candidate.toJSON() : null });
+    pc.onicecandidate = (e) =>
+      send('relay_ice', {
+        lobby_id: opts.lobbyId,
+        peer_id: peerId,
+        candidate: e.candidate ? e.candidate.toJSON() : null,
+      });
     pc.ontrack = (e) => {
       const stream = e.streams[0] ?? new MediaStream([e.track]);
       const audio = document.createElement('audio');
@@ -65,7 +72,11 @@ export function pageClient(opts: { token: string; lobbyId: string; name: string 
           const pc = await peer(d.peer_id);
           if (d.should_create_offer) {
             await pc.setLocalDescription(await pc.createOffer());
-            send('relay_sdp', { lobby_id: opts.lobbyId, peer_id: d.peer_id, description: pc.localDescription!.toJSON() });
+            send('relay_sdp', {
+              lobby_id: opts.lobbyId,
+              peer_id: d.peer_id,
+              description: pc.localDescription!.toJSON(),
+            });
           }
           break;
         }
@@ -74,7 +85,11 @@ export function pageClient(opts: { token: string; lobbyId: string; name: string 
           await pc.setRemoteDescription(d.description);
           if (d.description.type === 'offer') {
             await pc.setLocalDescription(await pc.createAnswer());
-            send('relay_sdp', { lobby_id: opts.lobbyId, peer_id: d.peer_id, description: pc.localDescription!.toJSON() });
+            send('relay_sdp', {
+              lobby_id: opts.lobbyId,
+              peer_id: d.peer_id,
+              description: pc.localDescription!.toJSON(),
+            });
           }
           break;
         }
@@ -111,10 +126,13 @@ export function pageClient(opts: { token: string; lobbyId: string; name: string 
     const total = chunks.reduce((n, c) => n + c.length, 0);
     const pcm = new Int16Array(total);
     let o = 0;
-    for (const c of chunks) for (let i = 0; i < c.length; i++) pcm[o++] = Math.max(-32768, Math.min(32767, Math.round(c[i]! * 32767)));
+    for (const c of chunks)
+      for (let i = 0; i < c.length; i++)
+        pcm[o++] = Math.max(-32768, Math.min(32767, Math.round(c[i]! * 32767)));
     let bin = '';
     const bytes = new Uint8Array(pcm.buffer);
-    for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    for (let i = 0; i < bytes.length; i += 0x8000)
+      bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
     return { rate: ctx.sampleRate, chunks: (state.captured[peerId] ?? []).length, pcm: btoa(bin) };
   };
 }

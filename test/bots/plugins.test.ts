@@ -6,7 +6,18 @@ import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { test } from 'node:test';
 import { parseWav, RATE, toWav } from '../../src/bots/audio/pcm.ts';
-import { EspeakCliTts, espeakCliAvailable, EspeakTts, OpenAiLlm, OpenAiStt, OpenAiTts, PocketSphinxStt, pluginsFromEnv, RuleLlm, StageError } from '../../src/bots/plugins/index.ts';
+import {
+  EspeakCliTts,
+  espeakCliAvailable,
+  EspeakTts,
+  OpenAiLlm,
+  OpenAiStt,
+  OpenAiTts,
+  PocketSphinxStt,
+  pluginsFromEnv,
+  RuleLlm,
+  StageError,
+} from '../../src/bots/plugins/index.ts';
 import { sleep } from './helpers.ts';
 
 type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void | Promise<void>;
@@ -36,12 +47,22 @@ test('OpenAI-compatible TTS: posts model, voice and text, and decodes the WAV it
       res.writeHead(200, { 'content-type': 'audio/wav' }).end(wav);
     },
     async (url) => {
-      const pcm = await new OpenAiTts({ url: `${url}/v1`, model: 'tts-x', voice: 'nova', apiKey: 'k-123' }).synthesize('Hello there.');
+      const pcm = await new OpenAiTts({
+        url: `${url}/v1`,
+        model: 'tts-x',
+        voice: 'nova',
+        apiKey: 'k-123',
+      }).synthesize('Hello there.');
       assert.equal(pcm.rate, 24_000);
       assert.equal(pcm.samples.length, 2400);
       assert.equal(seen.url, '/v1/audio/speech');
       assert.equal(seen.auth, 'Bearer k-123');
-      assert.deepEqual(seen.body, { model: 'tts-x', voice: 'nova', input: 'Hello there.', response_format: 'wav' });
+      assert.deepEqual(seen.body, {
+        model: 'tts-x',
+        voice: 'nova',
+        input: 'Hello there.',
+        response_format: 'wav',
+      });
     },
   );
 });
@@ -52,10 +73,15 @@ test('OpenAI-compatible STT: uploads the utterance as a WAV and returns the text
     (req, body, res) => {
       upload = body.toString('latin1');
       assert.match(String(req.headers['content-type']), /multipart\/form-data/);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ text: ' good morning everyone ' }));
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ text: ' good morning everyone ' }));
     },
     async (url) => {
-      const text = await new OpenAiStt({ url, model: 'whisper-local' }).transcribe({ samples: new Int16Array(RATE / 2), rate: RATE });
+      const text = await new OpenAiStt({ url, model: 'whisper-local' }).transcribe({
+        samples: new Int16Array(RATE / 2),
+        rate: RATE,
+      });
       assert.equal(text, 'good morning everyone');
       assert.match(upload, /name="model"\r\n\r\nwhisper-local/);
       assert.match(upload, /filename="utterance.wav"/);
@@ -65,7 +91,9 @@ test('OpenAI-compatible STT: uploads the utterance as a WAV and returns the text
 });
 
 test('OpenAI-compatible LLM: a stream cut at odd places still yields every delta, in order', async () => {
-  const events = ['Hel', 'lo', ' there.', ' How', ' are you?'].map((c) => `data: ${JSON.stringify({ choices: [{ delta: { content: c } }] })}\n\n`);
+  const events = ['Hel', 'lo', ' there.', ' How', ' are you?'].map(
+    (c) => `data: ${JSON.stringify({ choices: [{ delta: { content: c } }] })}\n\n`,
+  );
   const raw = events.join('') + 'data: [DONE]\n\n';
   await withServer(
     async (_req, body, res) => {
@@ -80,7 +108,8 @@ test('OpenAI-compatible LLM: a stream cut at odd places still yields every delta
     },
     async (url) => {
       let text = '';
-      for await (const delta of new OpenAiLlm({ url }).complete([{ role: 'user', content: 'hi' }])) text += delta;
+      for await (const delta of new OpenAiLlm({ url }).complete([{ role: 'user', content: 'hi' }]))
+        text += delta;
       assert.equal(text, 'Hello there. How are you?');
     },
   );
@@ -88,8 +117,14 @@ test('OpenAI-compatible LLM: a stream cut at odd places still yields every delta
 
 test('unreachable or failing endpoints raise a StageError naming the stage', async () => {
   const dead = 'http://127.0.0.1:9';
-  await assert.rejects(new OpenAiTts({ url: dead }).synthesize('hi'), (e: StageError) => e instanceof StageError && e.stage === 'tts' && /unreachable/.test(e.message));
-  await assert.rejects(new OpenAiStt({ url: dead }).transcribe({ samples: new Int16Array(10), rate: RATE }), (e: StageError) => e.stage === 'stt');
+  await assert.rejects(
+    new OpenAiTts({ url: dead }).synthesize('hi'),
+    (e: StageError) => e instanceof StageError && e.stage === 'tts' && /unreachable/.test(e.message),
+  );
+  await assert.rejects(
+    new OpenAiStt({ url: dead }).transcribe({ samples: new Int16Array(10), rate: RATE }),
+    (e: StageError) => e.stage === 'stt',
+  );
   await assert.rejects(
     (async () => {
       for await (const _ of new OpenAiLlm({ url: dead }).complete([])) void _;
@@ -110,7 +145,12 @@ test('plugins come from the environment: network ones when their URL is set, off
   assert.ok(pluginsFromEnv({ ESPEAK: 'wasm' }).tts instanceof EspeakTts);
   assert.ok(offline.stt instanceof PocketSphinxStt);
   assert.ok(offline.llm instanceof RuleLlm);
-  const online = pluginsFromEnv({ TTS_URL: 'http://a', STT_URL: 'http://b', LLM_URL: 'http://c', LLM_API_KEY: 'secret' });
+  const online = pluginsFromEnv({
+    TTS_URL: 'http://a',
+    STT_URL: 'http://b',
+    LLM_URL: 'http://c',
+    LLM_API_KEY: 'secret',
+  });
   assert.ok(online.tts instanceof OpenAiTts);
   assert.ok(online.stt instanceof OpenAiStt);
   assert.ok(online.llm instanceof OpenAiLlm);
@@ -123,18 +163,23 @@ test('espeak-ng WASM speaks at 22,050 Hz and its WAV parses', async () => {
   assert.equal(parseWav(toWav(pcm)).samples.length, pcm.samples.length);
 });
 
-test('espeak-ng CLI: text on stdin (never taken as an option), speech PocketSphinx recovers', { skip: !espeakCliAvailable() && 'Debian espeak-ng is not installed' }, async () => {
-  const { PocketSphinxStt: Stt, pocketsphinxMissing } = await import('../../src/bots/plugins/stt-pocketsphinx.ts');
-  const { grammar, normalise, SENTENCES } = await import('./helpers.ts');
-  const tts = new EspeakCliTts();
-  const t = performance.now();
-  const pcm = await tts.synthesize(SENTENCES.meeting);
-  console.log(`# espeak-ng CLI: ${(performance.now() - t).toFixed(0)} ms for one sentence`);
-  assert.equal(pcm.rate, 22_050);
-  const dashes = await tts.synthesize('--help me');
-  assert.ok(dashes.samples.length > 5000, 'a text starting with dashes is spoken, not parsed');
-  if (pocketsphinxMissing()) return;
-  const stt = new Stt({ jsgf: grammar() });
-  assert.equal(normalise(await stt.transcribe(pcm)), SENTENCES.meeting);
-  stt.close();
-});
+test(
+  'espeak-ng CLI: text on stdin (never taken as an option), speech PocketSphinx recovers',
+  { skip: !espeakCliAvailable() && 'Debian espeak-ng is not installed' },
+  async () => {
+    const { PocketSphinxStt: Stt, pocketsphinxMissing } =
+      await import('../../src/bots/plugins/stt-pocketsphinx.ts');
+    const { grammar, normalise, SENTENCES } = await import('./helpers.ts');
+    const tts = new EspeakCliTts();
+    const t = performance.now();
+    const pcm = await tts.synthesize(SENTENCES.meeting);
+    console.log(`# espeak-ng CLI: ${(performance.now() - t).toFixed(0)} ms for one sentence`);
+    assert.equal(pcm.rate, 22_050);
+    const dashes = await tts.synthesize('--help me');
+    assert.ok(dashes.samples.length > 5000, 'a text starting with dashes is spoken, not parsed');
+    if (pocketsphinxMissing()) return;
+    const stt = new Stt({ jsgf: grammar() });
+    assert.equal(normalise(await stt.transcribe(pcm)), SENTENCES.meeting);
+    stt.close();
+  },
+);

@@ -19,7 +19,10 @@ interface Handler {
   _encoder_ctl?(ctl: number, arg: number): number;
 }
 interface Native {
-  OpusScriptHandler: { new (rate: number, channels: number, application: number): Handler; destroy_handler?(h: Handler): void };
+  OpusScriptHandler: {
+    new (rate: number, channels: number, application: number): Handler;
+    destroy_handler?(h: Handler): void;
+  };
   _malloc(size: number): number;
   _free(pointer: number): void;
   HEAPU8: Uint8Array;
@@ -110,7 +113,8 @@ export class OpusDecoder extends Codec {
     const slots = this.n.HEAPU16;
     const base = this.pcmPtr >> 1;
     const out = new Int16Array(len);
-    for (let i = 0; i < len; i++) out[i] = (slots[base + 2 * i]! & 0xff) | ((slots[base + 2 * i + 1]! & 0xff) << 8);
+    for (let i = 0; i < len; i++)
+      out[i] = (slots[base + 2 * i]! & 0xff) | ((slots[base + 2 * i + 1]! & 0xff) << 8);
     return out;
   }
 }

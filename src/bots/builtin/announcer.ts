@@ -13,7 +13,11 @@ export const announcerBot = defineBot({
         // other bots' lines (a transcript, an answer) are not read out: people hear those already
         if (ctx.participants().some((p) => p.id === message.sender_id && p.isBot)) return;
         const line = `${message.sender_name} says, ${message.text}`;
-        queue = queue.then(() => ctx.say(line)).catch((error: Error) => ctx.reportProblem('tts', `Sorry, I cannot speak right now: ${error.message}`));
+        queue = queue
+          .then(() => ctx.say(line))
+          .catch((error: Error) =>
+            ctx.reportProblem('tts', `Sorry, I cannot speak right now: ${error.message}`),
+          );
       },
     };
   },

@@ -14,7 +14,9 @@ export const MEMORY_TURNS = 12;
 function mentions(text: string, name: string): boolean {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const names = new Set([name.toLowerCase(), 'assistant']);
-  return [...names].some((n) => new RegExp(`(^|[^\\p{L}\\p{N}])${escape(n)}($|[^\\p{L}\\p{N}])`, 'iu').test(text));
+  return [...names].some((n) =>
+    new RegExp(`(^|[^\\p{L}\\p{N}])${escape(n)}($|[^\\p{L}\\p{N}])`, 'iu').test(text),
+  );
 }
 
 export function createAssistant(ctx: BotContext) {

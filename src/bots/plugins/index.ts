@@ -10,7 +10,16 @@ import { EspeakCliTts, espeakCliAvailable } from './tts-espeak-cli.ts';
 import type { Plugins } from './types.ts';
 
 export * from './types.ts';
-export { EspeakTts, EspeakCliTts, espeakCliAvailable, OpenAiTts, PocketSphinxStt, OpenAiStt, OpenAiLlm, RuleLlm };
+export {
+  EspeakTts,
+  EspeakCliTts,
+  espeakCliAvailable,
+  OpenAiTts,
+  PocketSphinxStt,
+  OpenAiStt,
+  OpenAiLlm,
+  RuleLlm,
+};
 
 export type Env = Record<string, string | undefined>;
 
@@ -26,7 +35,9 @@ export function pluginsFromEnv(env: Env = process.env): Plugins {
   const stt = env.STT_URL
     ? new OpenAiStt({ url: env.STT_URL, model: env.STT_MODEL, apiKey: env.STT_API_KEY })
     : new PocketSphinxStt(env.STT_JSGF ? { jsgf: readFileSync(env.STT_JSGF, 'utf8') } : {});
-  const llm = env.LLM_URL ? new OpenAiLlm({ url: env.LLM_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY }) : new RuleLlm();
+  const llm = env.LLM_URL
+    ? new OpenAiLlm({ url: env.LLM_URL, model: env.LLM_MODEL, apiKey: env.LLM_API_KEY })
+    : new RuleLlm();
   return { tts, stt, llm };
 }
 

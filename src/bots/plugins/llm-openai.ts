@@ -43,11 +43,14 @@ export class OpenAiLlm implements LanguageModel {
       if (signal?.aborted) throw error;
       throw new StageError('llm', `the language model is unreachable (${(error as Error).message})`);
     }
-    if (!response.ok || !response.body) throw new StageError('llm', `the language model answered ${response.status}`);
+    if (!response.ok || !response.body)
+      throw new StageError('llm', `the language model answered ${response.status}`);
     const type = response.headers.get('content-type') ?? '';
     if (!type.includes('event-stream')) {
       // a server that ignored `stream: true`
-      const body = (await response.json().catch(() => ({}))) as { choices?: { message?: { content?: string } }[] };
+      const body = (await response.json().catch(() => ({}))) as {
+        choices?: { message?: { content?: string } }[];
+      };
       const text = body.choices?.[0]?.message?.content;
       if (text) yield text;
       return;

@@ -22,15 +22,27 @@ export function ruleReply(turns: ChatTurn[], now = new Date()): string {
     const b = num(arith[3]!);
     if (a !== undefined && b !== undefined) {
       const op = arith[2]!;
-      const r = op === 'plus' || op === '+' ? a + b : op === 'minus' || op === '-' ? a - b : op === 'times' || op === '*' ? a * b : b === 0 ? NaN : a / b;
+      const r =
+        op === 'plus' || op === '+'
+          ? a + b
+          : op === 'minus' || op === '-'
+            ? a - b
+            : op === 'times' || op === '*'
+              ? a * b
+              : b === 0
+                ? NaN
+                : a / b;
       return Number.isFinite(r) ? `That is ${Math.round(r * 1000) / 1000}.` : 'I cannot divide by zero.';
     }
   }
-  if (/\b(hello|hi|hey|good (morning|afternoon|evening))\b/.test(text)) return 'Hello! How can I help you today?';
-  if (/\btime\b/.test(text)) return `It is ${now.getUTCHours()} ${String(now.getUTCMinutes()).padStart(2, '0')} UTC.`;
+  if (/\b(hello|hi|hey|good (morning|afternoon|evening))\b/.test(text))
+    return 'Hello! How can I help you today?';
+  if (/\btime\b/.test(text))
+    return `It is ${now.getUTCHours()} ${String(now.getUTCMinutes()).padStart(2, '0')} UTC.`;
   if (/\b(date|day is it|today)\b/.test(text)) return `Today is ${now.toUTCString().slice(0, 16)}.`;
   if (/\bweather\b/.test(text)) return 'I cannot see the weather from here. I run fully offline.';
-  if (/\b(your name|who are you)\b/.test(text)) return 'I am the assistant bot of this lobby. I listen, think and speak.';
+  if (/\b(your name|who are you)\b/.test(text))
+    return 'I am the assistant bot of this lobby. I listen, think and speak.';
   if (/\b(what can you do|help)\b/.test(text))
     return 'I can answer simple questions, tell the time, and do small sums. Say my name to talk to me.';
   if (/\b(thank|thanks)\b/.test(text)) return 'You are welcome.';

@@ -14,7 +14,8 @@ export const POCKETSPHINX_BIN = 'pocketsphinx_continuous';
 /** Why PocketSphinx cannot run here, or `null` when it can. */
 export function pocketsphinxMissing(): string | null {
   const probe = spawnSync('sh', ['-c', `command -v ${POCKETSPHINX_BIN}`], { encoding: 'utf8' });
-  if (probe.status !== 0) return `${POCKETSPHINX_BIN} is not installed (Debian packages pocketsphinx and pocketsphinx-en-us)`;
+  if (probe.status !== 0)
+    return `${POCKETSPHINX_BIN} is not installed (Debian packages pocketsphinx and pocketsphinx-en-us)`;
   return null;
 }
 
@@ -76,7 +77,8 @@ export class PocketSphinxStt implements SpeechToText {
           clearTimeout(timer);
           signal?.removeEventListener('abort', onAbort);
           if (signal?.aborted) return reject(signal.reason);
-          if (code !== 0) return reject(new StageError('stt', `PocketSphinx exited with ${code}: ${err.slice(0, 200)}`));
+          if (code !== 0)
+            return reject(new StageError('stt', `PocketSphinx exited with ${code}: ${err.slice(0, 200)}`));
           resolve(
             out
               .split('\n')

@@ -24,10 +24,14 @@ export class EspeakCliTts implements TextToSpeech {
     const clean = text.replace(/[\u0000-\u001f]+/g, ' ').trim();
     if (!clean) return Promise.resolve({ samples: new Int16Array(0), rate: 22_050 });
     return new Promise((resolve, reject) => {
-      const child = spawn('espeak-ng', ['-v', this.#opts.voice ?? 'en-us', '-s', String(this.#opts.speed ?? 160), '--stdout'], {
-        stdio: ['pipe', 'pipe', 'pipe'],
-        signal,
-      });
+      const child = spawn(
+        'espeak-ng',
+        ['-v', this.#opts.voice ?? 'en-us', '-s', String(this.#opts.speed ?? 160), '--stdout'],
+        {
+          stdio: ['pipe', 'pipe', 'pipe'],
+          signal,
+        },
+      );
       const out: Buffer[] = [];
       let err = '';
       child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -38,7 +42,8 @@ export class EspeakCliTts implements TextToSpeech {
       });
       child.on('close', (code) => {
         if (signal?.aborted) return;
-        if (code !== 0) return reject(new StageError('tts', `espeak-ng exited with ${code}: ${err.slice(0, 200)}`));
+        if (code !== 0)
+          return reject(new StageError('tts', `espeak-ng exited with ${code}: ${err.slice(0, 200)}`));
         try {
           resolve(parseWav(Buffer.concat(out)));
         } catch (error) {

@@ -3,7 +3,11 @@ import { parseWav, type Pcm } from '../audio/pcm.ts';
 import { StageError, type TextToSpeech } from './types.ts';
 
 type ESpeakModule = { FS: { readFile(path: string): Uint8Array } };
-type ESpeakFactory = (options: { arguments: string[]; print?: (s: string) => void; printErr?: (s: string) => void }) => Promise<ESpeakModule>;
+type ESpeakFactory = (options: {
+  arguments: string[];
+  print?: (s: string) => void;
+  printErr?: (s: string) => void;
+}) => Promise<ESpeakModule>;
 
 let factory: Promise<ESpeakFactory> | undefined;
 
@@ -36,7 +40,15 @@ export class EspeakTts implements TextToSpeech {
     try {
       factory ??= import('espeak-ng').then((m) => (m as { default: ESpeakFactory }).default);
       const make = await factory;
-      const args = ['-v', this.#opts.voice ?? 'en-us', '-s', String(this.#opts.speed ?? 160), '-w', 'out.wav', clean];
+      const args = [
+        '-v',
+        this.#opts.voice ?? 'en-us',
+        '-s',
+        String(this.#opts.speed ?? 160),
+        '-w',
+        'out.wav',
+        clean,
+      ];
       const instance = await make({ arguments: args, print: () => {}, printErr: () => {} });
       return parseWav(instance.FS.readFile('out.wav'));
     } catch (error) {

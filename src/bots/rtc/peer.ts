@@ -3,7 +3,14 @@
  * Audio only: the bot sends its (shared) voice on one track and receives the peer's microphone,
  * decoded to 48 kHz PCM. Signaling goes out through `onSignal`; nothing here knows the socket.
  */
-import { MediaStreamTrack, RTCPeerConnection, RtpHeader, RtpPacket, useOPUS, type RTCIceCandidate } from 'werift';
+import {
+  MediaStreamTrack,
+  RTCPeerConnection,
+  RtpHeader,
+  RtpPacket,
+  useOPUS,
+  type RTCIceCandidate,
+} from 'werift';
 import { OpusDecoder } from '../audio/opus.ts';
 import type { OutboundPacket } from '../audio/pacer.ts';
 import type { IceServer } from '../../protocol/entities.ts';
