@@ -25,6 +25,7 @@ import {
 } from './helpers.ts';
 import { createLobby, createSession } from './lobby.ts';
 import { pageClient } from './page-client.ts';
+import { CHROMIUM, FLAGS } from '../e2e/browser.ts';
 
 const KEY = 'chromium-test-provider-key-0123456789';
 const skip = sttSkipReason() || chromiumSkipReason();
@@ -59,20 +60,8 @@ after(async () => {
 
 async function browserWithMic(wav: string): Promise<Browser> {
   return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      '--autoplay-policy=no-user-gesture-required',
-      `--use-file-for-fake-audio-capture=${wav}%noloop`,
-    ],
+    executablePath: CHROMIUM,
+    args: [...FLAGS, `--use-file-for-fake-audio-capture=${wav}%noloop`],
   });
 }
 

@@ -1,8 +1,9 @@
 /** Shared bits of the bot tests: real espeak-ng speech, a JSGF grammar, and skip reasons. */
-import { spawnSync } from 'node:child_process';
 import { EspeakTts } from '../../src/bots/plugins/tts-espeak.ts';
 import { RATE, resample } from '../../src/bots/audio/pcm.ts';
 import { pocketsphinxMissing } from '../../src/bots/plugins/stt-pocketsphinx.ts';
+import { chromiumMissing } from '../e2e/browser.ts';
+import { skipUnlessInstalled } from '../helpers/skip.ts';
 
 export const SENTENCES = {
   fox: 'the quick brown fox jumps over the lazy dog',
@@ -28,20 +29,11 @@ export async function speech48k(text: string): Promise<Int16Array> {
 }
 
 export function sttSkipReason(): string | false {
-  const reason = pocketsphinxMissing();
-  if (reason) console.log(`skipping: ${reason}`);
-  return reason ?? false;
+  return skipUnlessInstalled(pocketsphinxMissing());
 }
 
 export function chromiumSkipReason(): string | false {
-  const probe = spawnSync('sh', ['-c', 'command -v chromium || test -x /usr/bin/chromium'], {
-    encoding: 'utf8',
-  });
-  if (probe.status !== 0) {
-    console.log('skipping: Debian chromium is not installed');
-    return 'chromium is not installed';
-  }
-  return false;
+  return chromiumMissing();
 }
 
 export function normalise(text: string): string {

@@ -19,6 +19,7 @@ import {
   StageError,
 } from '../../src/bots/plugins/index.ts';
 import { sleep } from './helpers.ts';
+import { skipUnlessInstalled } from '../helpers/skip.ts';
 
 type Handler = (req: IncomingMessage, body: Buffer, res: ServerResponse) => void | Promise<void>;
 
@@ -165,7 +166,7 @@ test('espeak-ng WASM speaks at 22,050 Hz and its WAV parses', async () => {
 
 test(
   'espeak-ng CLI: text on stdin (never taken as an option), speech PocketSphinx recovers',
-  { skip: !espeakCliAvailable() && 'Debian espeak-ng is not installed' },
+  { skip: skipUnlessInstalled(!espeakCliAvailable() && 'Debian espeak-ng is not installed') },
   async () => {
     const { PocketSphinxStt: Stt, pocketsphinxMissing } =
       await import('../../src/bots/plugins/stt-pocketsphinx.ts');

@@ -15,13 +15,9 @@ import { createLobby, createSession, WeriftHuman } from './lobby.ts';
 const KEY = 'test-provider-key-0123456789abcdef';
 const MODULES = ['./test/bots/fixtures/crashy-bots.ts'];
 let server: RunningServer;
-let providerEndpoint: string | false = false;
 
 before(async () => {
   server = await startServer({ env: { BOT_PROVIDER_KEY: KEY } });
-  const probe = await fetch(`${server.url}/api/bots`);
-  if (probe.status === 404)
-    providerEndpoint = 'the server has no bot provider endpoint yet (GET /api/bots is 404)';
 });
 after(async () => {
   await server?.stop();
@@ -107,8 +103,7 @@ test('a bot that throws or aborts its process is removed and reported; the provi
   assert.equal((await participants(lobbyId)).length, 1, 'stopping the provider took its bots out');
 });
 
-test('a provider with a wrong key is refused with 4001 and does not retry', async (t) => {
-  if (providerEndpoint) return t.skip(providerEndpoint);
+test('a provider with a wrong key is refused with 4001 and does not retry', async () => {
   const logs: string[] = [];
   const provider = new BotProvider({
     serverUrl: server.url,
@@ -121,8 +116,7 @@ test('a provider with a wrong key is refused with 4001 and does not retry', asyn
   assert.ok(!logs.join('\n').includes('wrong-key'), 'the key is never logged');
 });
 
-test('provider protocol: register, spawn through the API, despawn, leave on disconnect, come back on reconnect', async (t) => {
-  if (providerEndpoint) return t.skip(String(providerEndpoint));
+test('provider protocol: register, spawn through the API, despawn, leave on disconnect, come back on reconnect', async () => {
   const catalog = await botCatalog();
   const logs: string[] = [];
   const provider = new BotProvider({
@@ -206,8 +200,7 @@ test('provider protocol: register, spawn through the API, despawn, leave on disc
   }
 });
 
-test('provider crash: the provider process (npm run provider) is killed, its bots leave and its bot processes exit', async (t) => {
-  if (providerEndpoint) return t.skip(String(providerEndpoint));
+test('provider crash: the provider process (npm run provider) is killed, its bots leave and its bot processes exit', async () => {
   const { spawn } = await import('node:child_process');
   const child = spawn(
     process.execPath,

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from '../helpers/server.ts';
+import { skipUnlessInstalled } from '../helpers/skip.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const FLAGS = [
@@ -26,7 +27,9 @@ export const FLAGS = [
 export const RESULTS = join(ROOT, 'test-results');
 
 export function chromiumMissing(): string | false {
-  return existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`;
+  return skipUnlessInstalled(
+    existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM} (apt-get install chromium)`,
+  );
 }
 
 /** Builds dist/web unless it is newer than its sources. */
