@@ -28,7 +28,15 @@ import {
   type Target,
 } from './lib/clients.ts';
 import { cpuSnapshot, cpuWindow, type CpuSnapshot, procMemKiB } from './lib/proc.ts';
+import { perfRecord } from './lib/perf.ts';
 import { Samples } from './lib/stats.ts';
+
+let perfFile: string | undefined;
+let perfDone: Promise<void> = Promise.resolve();
+/** Start perf on the server for the window, when asked to. */
+function startPerf(pid: number, seconds: number): void {
+  if (perfFile) perfDone = perfRecord(pid, seconds, perfFile).done;
+}
 
 export interface GenConfig {
   workload: 'relay' | 'saturate' | 'conns' | 'chat' | 'join-storm';
@@ -38,6 +46,8 @@ export interface GenConfig {
   params: Record<string, number>;
   /** Hard limit on the whole run, in seconds. */
   maxSeconds: number;
+  /** Record the server with Linux perf over the measured window into this file. */
+  perfFile?: string;
 }
 
 export interface GenResult {
@@ -137,6 +147,7 @@ async function relay(target: Target, pid: number, p: Record<string, number>): Pr
       const now = performance.now();
       const elapsed = now - t0;
       if (!start && elapsed >= warmMs) {
+        startPerf(pid, measureMs / 1000);
         start = cpuSnapshot(pid);
         measuring = true;
         warmEndMicros = Math.round(now * 1000);
@@ -158,6 +169,7 @@ async function relay(target: Target, pid: number, p: Record<string, number>): Pr
     }, 5);
   });
   const drained = await until(() => received >= sent, 10_000);
+  await perfDone;
   stopBeats();
   const open = openCount(clients);
   closeAll(clients);
@@ -219,6 +231,7 @@ async function saturate(target: Target, pid: number, p: Record<string, number>):
   for (let k = 0; k < perDirection; k++) for (const client of clients) sendRelay(client);
   sent += perDirection * clients.length;
   await sleep(warmMs);
+  startPerf(pid, measureMs / 1000);
   const start = cpuSnapshot(pid);
   measuring = true;
   await sleep(measureMs);
@@ -226,6 +239,7 @@ async function saturate(target: Target, pid: number, p: Record<string, number>):
   const end = cpuSnapshot(pid);
   running = false;
   const drained = await until(() => received >= sent && pending.length === 0, 10_000);
+  await perfDone;
   stopBeats();
   const open = openCount(clients);
   closeAll(clients);
@@ -487,6 +501,7 @@ async function main(): Promise<void> {
   }, config.maxSeconds * 1000);
   let result: GenResult;
   try {
+    perfFile = config.perfFile;
     const run = WORKLOADS[config.workload];
     if (!run) throw new Error(`unknown workload ${config.workload}`);
     result = await run({ kind: config.server, port: config.port }, config.pid, config.params);

@@ -10,6 +10,7 @@
  *   npm run bench -- --runs 5             runs per workload and server
  *   npm run bench -- --workloads relay,saturate --servers bare,voicebot
  *   npm run bench -- --cpu-prof           write a CPU profile of each server and summarise it
+ *   npm run bench -- --perf               record each server with Linux perf over the measured window (relay, saturate)
  *   npm run bench -- --server-node-arg --perf-basic-prof   extra node flag for the servers (e.g. for Linux perf)
  *   npm run bench -- --out file.json
  */
@@ -19,6 +20,7 @@ import { join } from 'node:path';
 import type { ServerKind } from './lib/clients.ts';
 import type { GenConfig, GenResult } from './gen.ts';
 import { hostCpuMicros, machine } from './lib/proc.ts';
+import { formatPerf, perfAvailable, summarisePerf, type PerfSummary } from './lib/perf.ts';
 import { formatProfile, summariseProfile, type ProfileSummary } from './lib/profile.ts';
 import { ROOT, startTarget, VOICEBOT_LOAD_ENV, type RunningTarget } from './lib/servers.ts';
 import { median } from './lib/stats.ts';
@@ -36,6 +38,7 @@ interface Options {
   workloads: Workload[];
   servers: ServerKind[];
   cpuProf: boolean;
+  perf: boolean;
   nodeArgs: string[];
   out: string;
 }
@@ -48,6 +51,7 @@ function parseArgs(argv: string[]): Options {
     workloads: ALL_WORKLOADS.filter((w) => w !== 'conns-large'),
     servers: [...ALL_SERVERS],
     cpuProf: false,
+    perf: false,
     nodeArgs: [],
     out: join(ROOT, 'bench/results/latest.json'),
   };
@@ -64,10 +68,11 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--workloads' || arg === '--only') options.workloads = value().split(',') as Workload[];
     else if (arg === '--servers') options.servers = value().split(',') as ServerKind[];
     else if (arg === '--cpu-prof') options.cpuProf = true;
+    else if (arg === '--perf') options.perf = true;
     else if (arg === '--server-node-arg') options.nodeArgs.push(value());
     else if (arg === '--out') options.out = value();
     else if (arg === '--help' || arg === '-h') {
-      console.log('usage: npm run bench -- [--quick] [--large] [--runs N] [--workloads a,b] [--servers a,b] [--cpu-prof] [--server-node-arg FLAG] [--out file]');
+      console.log('usage: npm run bench -- [--quick] [--large] [--runs N] [--workloads a,b] [--servers a,b] [--cpu-prof] [--perf] [--server-node-arg FLAG] [--out file]');
       console.log(`workloads: ${ALL_WORKLOADS.join(', ')}; servers: ${ALL_SERVERS.join(', ')}`);
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
@@ -76,6 +81,10 @@ function parseArgs(argv: string[]): Options {
   for (const s of options.servers) if (!ALL_SERVERS.includes(s)) throw new Error(`unknown server ${s}`);
   if (options.large && !options.workloads.includes('conns-large')) options.workloads.push('conns-large');
   if (!options.runs) options.runs = options.quick ? 1 : 3;
+  if (options.perf) {
+    if (!perfAvailable()) throw new Error('--perf needs Linux perf (Debian: apt-get install linux-perf)');
+    options.nodeArgs.push('--perf-basic-prof');
+  }
   return options;
 }
 
@@ -153,6 +162,7 @@ interface RunRecord {
   errors: Record<string, number>;
   control_frames?: Record<string, number>;
   profile?: ProfileSummary;
+  perf?: PerfSummary;
 }
 
 type Results = Record<string, Record<string, { runs: RunRecord[]; median: Record<string, number> }>>;
@@ -174,13 +184,19 @@ async function runOne(workload: Workload, server: ServerKind, run: number, optio
     mkdirSync(dir, { recursive: true });
     profileFile = join(dir, `${server}-${workload}-run${run}.cpuprofile`);
   }
+  let perfFile: string | undefined;
+  if (options.perf && (workload === 'relay' || workload === 'saturate')) {
+    const dir = join(ROOT, 'bench/results/profiles');
+    mkdirSync(dir, { recursive: true });
+    perfFile = join(dir, `${server}-${workload}-run${run}.perf.data`);
+  }
   let target: RunningTarget | null = null;
   let started: RunningTarget | null = null;
   try {
     target = await startTarget(server, { cpuProfile: profileFile, nodeArgs: options.nodeArgs });
     started = target;
     const maxSeconds = workload === 'conns-large' ? 600 : options.quick ? 90 : 240;
-    const result = await runGenerator({ workload: genWorkload, server, port: target.port, pid: target.pid, params, maxSeconds });
+    const result = await runGenerator({ workload: genWorkload, server, port: target.port, pid: target.pid, params, maxSeconds, perfFile });
     const record: RunRecord = { run, ok: result.ok, error: result.error, metrics: result.metrics, errors: result.errors, control_frames: result.control_frames };
     record.metrics.server_peak_rss_mib = target.peakRssKiB() / 1024;
     await target.stop();
@@ -189,6 +205,9 @@ async function runOne(workload: Workload, server: ServerKind, run: number, optio
       record.metrics.stored_sqlite = stored;
     }
     target = null;
+    if (perfFile && existsSync(perfFile) && typeof record.metrics.frames_per_s === 'number' && typeof record.metrics.window_s === 'number') {
+      record.perf = summarisePerf(perfFile, record.metrics.frames_per_s * record.metrics.window_s) ?? undefined;
+    }
     if (profileFile && existsSync(profileFile)) {
       const m = record.metrics;
       const window =
@@ -365,6 +384,7 @@ async function main(): Promise<void> {
           if (Object.keys(record.errors).length) console.log(`    error frames: ${JSON.stringify(record.errors)}`);
         }
         if (record.profile) console.log(formatProfile(record.profile, 12).replace(/^/gm, '    '));
+        if (record.perf) console.log(formatPerf(record.perf, 12).replace(/^/gm, '    '));
         const slot = ((results[workload] ??= {})[server] ??= { runs: [], median: {} });
         slot.runs.push(record);
       }
