@@ -157,6 +157,12 @@ export class LobbyManager {
     return this.members.get(lobbyId as LobbyId)?.has(sessionId as SessionId) ?? false;
   }
 
+  /** Both sessions are participants of the lobby (one map lookup: the relay check). */
+  areMembers(lobbyId: string, a: string, b: string): boolean {
+    const members = this.members.get(lobbyId as LobbyId);
+    return members !== undefined && members.has(a as SessionId) && members.has(b as SessionId);
+  }
+
   memberIds(lobbyId: string): SessionId[] {
     return [...(this.members.get(lobbyId as LobbyId)?.keys() ?? [])];
   }

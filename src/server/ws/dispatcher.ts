@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import type { z } from 'zod';
 import { CLOSE_CODES } from '../../protocol/errors.ts';
 import { ClientData, type ClientType } from '../../protocol/ws.ts';
+import { isRelayIceData, isRelaySdpData } from '../../protocol/ws-fast.ts';
 import type { Clock } from '../core/clock.ts';
 import { AppError } from '../core/errors.ts';
 import type { Connection } from './connection.ts';
@@ -50,8 +51,15 @@ function envelopeProblem(frame: unknown): string | null {
 
 interface Route {
   schema: z.ZodType;
+  /** An allocation-free check that accepts only what `schema` accepts (hot-path frames). */
+  fastCheck: ((data: unknown) => boolean) | undefined;
   handler: Handler<ClientType>;
 }
+
+const FAST_CHECKS: Partial<Record<ClientType, (data: unknown) => boolean>> = {
+  relay_ice: isRelayIceData,
+  relay_sdp: isRelaySdpData,
+};
 
 export class Dispatcher {
   private readonly routes = new Map<string, Route>();
@@ -63,7 +71,11 @@ export class Dispatcher {
     private readonly observe: DispatchObserver = () => {},
   ) {
     for (const type of Object.keys(handlers) as ClientType[]) {
-      this.routes.set(type, { schema: ClientData[type], handler: handlers[type] as Handler<ClientType> });
+      this.routes.set(type, {
+        schema: ClientData[type],
+        fastCheck: FAST_CHECKS[type],
+        handler: handlers[type] as Handler<ClientType>,
+      });
     }
   }
 
@@ -98,15 +110,26 @@ export class Dispatcher {
       const message = `Unknown message type "${type.slice(0, 64)}".`;
       return this.reject(connection, 'unknown', 'unknown_type', replyId, startedAt, message);
     }
-    const parsed = route.schema.safeParse(data);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0]!;
-      const where = issue.path.length ? `data.${issue.path.join('.')}` : 'data';
-      return this.reject(connection, type, 'invalid_frame', replyId, startedAt, `${where}: ${issue.message}`);
+    let valid: unknown = data;
+    if (route.fastCheck === undefined || !route.fastCheck(data)) {
+      const parsed = route.schema.safeParse(data);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const where = issue.path.length ? `data.${issue.path.join('.')}` : 'data';
+        return this.reject(
+          connection,
+          type,
+          'invalid_frame',
+          replyId,
+          startedAt,
+          `${where}: ${issue.message}`,
+        );
+      }
+      valid = parsed.data;
     }
 
     try {
-      const pending = route.handler({ connection, id: replyId, data: parsed.data as never });
+      const pending = route.handler({ connection, id: replyId, data: valid as never });
       if (pending) {
         pending.then(
           () => this.observe(type, undefined, startedAt),

@@ -1,17 +1,15 @@
 /**
- * The hot path: SDP and ICE relayed between two members of the same lobby. Membership is two
- * in-memory lookups; nothing is stored or logged.
+ * The hot path: SDP and ICE relayed between two members of the same lobby. Membership is one
+ * in-memory map lookup; the frame out is spliced, not rebuilt; nothing is stored or logged.
  */
 import { AppError } from '../../core/errors.ts';
-import { encode } from '../frames.ts';
+import { encodeRelay } from '../frames.ts';
 import type { Handler, WsServices } from '../services.ts';
 
 type Deps = Pick<WsServices, 'lobbies' | 'registry'>;
 
 function assertPeers({ lobbies }: Deps, lobbyId: string, me: string, peer: string): void {
-  if (peer === me || !lobbies.isMember(lobbyId, me) || !lobbies.isMember(lobbyId, peer)) {
-    throw new AppError('unknown_peer');
-  }
+  if (peer === me || !lobbies.areMembers(lobbyId, me, peer)) throw new AppError('unknown_peer');
 }
 
 export const relaySdp =
@@ -19,10 +17,7 @@ export const relaySdp =
   ({ connection, data }) => {
     const me = connection.sessionId;
     assertPeers(deps, data.lobby_id, me, data.peer_id);
-    deps.registry.send(
-      data.peer_id,
-      encode('sdp', { lobby_id: data.lobby_id, peer_id: me, description: data.description }),
-    );
+    deps.registry.send(data.peer_id, encodeRelay('sdp', data.lobby_id, me, 'description', data.description));
   };
 
 export const relayIce =
@@ -30,8 +25,5 @@ export const relayIce =
   ({ connection, data }) => {
     const me = connection.sessionId;
     assertPeers(deps, data.lobby_id, me, data.peer_id);
-    deps.registry.send(
-      data.peer_id,
-      encode('ice', { lobby_id: data.lobby_id, peer_id: me, candidate: data.candidate }),
-    );
+    deps.registry.send(data.peer_id, encodeRelay('ice', data.lobby_id, me, 'candidate', data.candidate));
   };
