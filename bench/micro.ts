@@ -25,14 +25,24 @@ const iterations = at >= 0 ? Number(args[at + 1]) : 200_000;
 const lobbyId = 'b5f3c2a1-7d4e-4a8b-9c1d-2e3f4a5b6c7d';
 const me = '0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6';
 const peer = '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d';
-const candidate = 'candidate:B12N345T678901234 1 udp 2122260223 10.0.3.17 54321 typ host generation 0 ufrag b7Qx';
+const candidate =
+  'candidate:B12N345T678901234 1 udp 2122260223 10.0.3.17 54321 typ host generation 0 ufrag b7Qx';
 const voicebotFrame = Buffer.from(
-  JSON.stringify({ type: 'relay_ice', data: { lobby_id: lobbyId, peer_id: peer, candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 } } }),
+  JSON.stringify({
+    type: 'relay_ice',
+    data: { lobby_id: lobbyId, peer_id: peer, candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 } },
+  }),
 );
-const bareFrame = Buffer.from(JSON.stringify({ to: peer, payload: { candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 } } }));
+const bareFrame = Buffer.from(
+  JSON.stringify({ to: peer, payload: { candidate: { candidate, sdpMid: '0', sdpMLineIndex: 0 } } }),
+);
 
 let sink = 0;
-const fakeSocket = (): any => ({ readyState: 1, send: (frame: { length: number }) => (sink += frame.length), close() {} });
+const fakeSocket = (): any => ({
+  readyState: 1,
+  send: (frame: { length: number }) => (sink += frame.length),
+  close() {},
+});
 const rate = { burst: 1e12, perSecond: 1e12, abuseLimit: 10 };
 const sender = new Connection(fakeSocket(), me as never, null, rate, Date.now());
 const receiver = new Connection(fakeSocket(), peer as never, null, rate, Date.now());
@@ -40,7 +50,11 @@ const registry = new LocalConnectionRegistry<Connection>();
 registry.add(sender);
 registry.add(receiver);
 const members = new Map([[lobbyId, new Set([me, peer])]]);
-const lobbies = { isMember: (l: string, s: string) => members.get(l)?.has(s) ?? false };
+const lobbies = {
+  isMember: (l: string, s: string) => members.get(l)?.has(s) ?? false,
+  areMembers: (l: string, a: string, b: string) =>
+    (members.get(l)?.has(a) && members.get(l)?.has(b)) ?? false,
+};
 const services = { lobbies, registry } as unknown as WsServices;
 const handlers = { relay_ice: relayIce(services) } as unknown as HandlerTable;
 const dispatcher = new Dispatcher(handlers, systemClock, createLogger('warn'));
@@ -62,7 +76,11 @@ const cases: Record<string, () => void> = {
     sink += schema.safeParse(parsedData).success ? 1 : 0;
   },
   "  encode('ice', ...)": () => {
-    const encoded: unknown = encode('ice', { lobby_id: lobbyId, peer_id: me, candidate: parsedData.candidate });
+    const encoded: unknown = encode('ice', {
+      lobby_id: lobbyId,
+      peer_id: me,
+      candidate: parsedData.candidate,
+    });
     sink += typeof encoded === 'string' ? encoded.length : (encoded as { text: string }).text.length;
   },
   '  token bucket + clock': () => {
