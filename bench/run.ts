@@ -14,7 +14,7 @@
  *   npm run bench -- --server-node-arg --perf-basic-prof   extra node flag for the servers (e.g. for Linux perf)
  *   npm run bench -- --out file.json
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ServerKind } from './lib/clients.ts';
@@ -357,7 +357,8 @@ async function main(): Promise<void> {
   const host = machine();
   const startedAt = new Date().toISOString();
   const hostStart = hostCpuMicros();
-  console.log(`bench: ${host.cores} cores (${host.cpu_model}), Node ${host.node}, ${host.platform}`);
+  const head = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' }).stdout?.trim();
+  console.log(`bench: ${host.cores} cores (${host.cpu_model}), Node ${host.node}, ${host.platform}, commit ${head || 'unknown'}`);
   console.log(`bench: ${options.quick ? 'quick' : 'full'} run, ${options.runs} run(s) each; workloads ${options.workloads.join(', ')}; servers ${options.servers.join(', ')}${options.cpuProf ? '; CPU profiles on (figures include profiler overhead)' : ''}`);
   const results: Results = {};
   let failures = 0;
@@ -403,8 +404,11 @@ async function main(): Promise<void> {
     console.log(`targets${options.quick ? ' (quick run: sizes are too small for these to mean much)' : ''}:`);
     for (const t of targets) console.log(`  ${t.met === null ? '?' : t.met ? 'met    ' : 'NOT met'}  ${t.workload.padEnd(11)} ${t.what.padEnd(36)} ${t.measured} (limit ${t.limit})`);
   }
+  const git = spawnSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT, encoding: 'utf8' });
+  const dirty = spawnSync('git', ['status', '--porcelain', '--', 'src'], { cwd: ROOT, encoding: 'utf8' });
   const report = {
     machine: host,
+    commit: `${git.stdout?.trim() || 'unknown'}${dirty.stdout?.trim() ? ' (src/ modified)' : ''}`,
     started_at: startedAt,
     finished_at: new Date().toISOString(),
     host_busy_cores_avg: (hostEnd.busy - hostStart.busy) / Math.max(1, hostEnd.total - hostStart.total) * host.cores,
@@ -419,7 +423,7 @@ async function main(): Promise<void> {
   writeFileSync(options.out, `${JSON.stringify(report, null, 2)}\n`);
   const mdFile = options.out.replace(/\.json$/, '') + '.md';
   const md = [
-    `${options.quick ? 'Quick' : 'Full'} run, ${startedAt}: ${host.cores} cores (${host.cpu_model}), Node ${host.node}; medians of ${options.runs} run(s).`,
+    `${options.quick ? 'Quick' : 'Full'} run, ${startedAt}, commit ${report.commit}: ${host.cores} cores (${host.cpu_model}), Node ${host.node}; medians of ${options.runs} run(s).`,
     '',
     printTable(results, options, host.cores, true),
     '',
