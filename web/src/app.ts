@@ -181,11 +181,7 @@ export class App {
     lobby.error = null;
     this.emit('lobby');
     try {
-      if (!this.local.stream && this.local.problem !== 'denied') {
-        await this.local.acquire(store.get('mic'));
-        this.emit('mic');
-      }
-      await this.sendJoin(lobby);
+      await this.withMicJoin(lobby);
     } catch (error) {
       lobby.wanted = false;
       lobby.error = error instanceof Error ? error.message : String(error);
@@ -194,6 +190,15 @@ export class App {
       lobby.joining = false;
       this.emit('lobby');
     }
+  }
+
+  /** Take the microphone if we may and have none yet (listen-only otherwise), then join. */
+  private async withMicJoin(lobby: LobbyState): Promise<void> {
+    if (!this.local.stream && this.local.problem !== 'denied') {
+      await this.local.acquire(store.get('mic'));
+      this.emit('mic');
+    }
+    await this.sendJoin(lobby);
   }
 
   private async sendJoin(lobby: LobbyState): Promise<void> {
@@ -386,11 +391,7 @@ export class App {
     if (lobby && rejoin && this.session.name) {
       lobby.wanted = true;
       try {
-        if (!this.local.stream && this.local.problem !== 'denied') {
-          await this.local.acquire(store.get('mic'));
-          this.emit('mic');
-        }
-        await this.sendJoin(lobby);
+        await this.withMicJoin(lobby);
       } catch (error) {
         if (error instanceof ServerError && error.code === 'disconnected') return;
         lobby.wanted = false;
