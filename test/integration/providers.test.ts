@@ -180,6 +180,29 @@ test('bot_ended: a bot that ended on its own leaves at once, with its reason in 
     body: { bot: 'brittle' },
   });
   const bot = await runBot(source, await spawnFrame);
+  // The admin may kick a bot like any session.
+  const other = await api(server.url, 'POST', `/api/lobbies/${lobbyId}/bots`, {
+    token: human.token,
+    body: { bot: 'brittle' },
+  });
+  const kickedBot = await runBot(
+    source,
+    await source.waitFor((frame) => frame.type === 'spawn' && frame.data.name === other.body.name),
+  );
+  const kick = await api(server.url, 'DELETE', `/api/admin/sessions/${other.body.session_id}`, {
+    token: server.adminToken,
+  });
+  assert.equal(kick.status, 204);
+  assert.equal(await kickedBot.waitClose(), 4003);
+  assert.deepEqual(
+    (
+      await source.waitFor(
+        (frame) => frame.type === 'despawn' && frame.data.session_id === other.body.session_id,
+      )
+    ).type,
+    'despawn',
+  );
+
   source.send({ type: 'bot_ended', data: { session_id: added.body.session_id, reason: 'crashed' } });
   await human.waitFor(
     (frame) => frame.type === 'participant_left' && frame.data.session_id === added.body.session_id,

@@ -164,12 +164,14 @@ export class SessionManager {
   /** Delete a session for good (admin kick, idle expiry). */
   remove(id: SessionId, reason: string): boolean {
     const { store, bus } = this.deps;
-    if (this.active.has(id)) this.deactivate(id);
-    return atomically(store, bus, () => {
+    const removed = atomically(store, bus, () => {
       if (!store.deleteSession(id)) return false;
       bus.emit('session.removed', { session_id: id, reason });
       return true;
     });
+    // Gone from the store first, so a listener that removes it again (a bot's registry) is a no-op.
+    if (this.active.has(id)) this.deactivate(id);
+    return removed;
   }
 
   /** Remove sessions unseen for `maxIdleMs` that are not active; returns how many. */
