@@ -207,6 +207,25 @@ test('bot_ended: a bot that ended on its own leaves at once, with its reason in 
   await human.waitFor(
     (frame) => frame.type === 'participant_left' && frame.data.session_id === added.body.session_id,
   );
+
+  // Closing the lobby sends its bots home.
+  const thirdSpawn = source.next('spawn');
+  const third = await api(server.url, 'POST', `/api/lobbies/${lobbyId}/bots`, {
+    token: human.token,
+    body: { bot: 'brittle' },
+  });
+  const thirdBot = await runBot(source, await thirdSpawn);
+  assert.equal(
+    (await api(server.url, 'DELETE', `/api/admin/lobbies/${lobbyId}`, { token: server.adminToken })).status,
+    204,
+  );
+  assert.equal(await thirdBot.waitClose(), 4003);
+  await source.waitFor(
+    (frame) => frame.type === 'despawn' && frame.data.session_id === third.body.session_id,
+  );
+  await human.waitFor(
+    (frame) => frame.type === 'participant_left' && frame.data.session_id === added.body.session_id,
+  );
   assert.equal(await bot.waitClose(), 4003);
   const events = await api(server.url, 'GET', '/api/admin/events?limit=1000', { token: server.adminToken });
   const removed = events.body.events.find(

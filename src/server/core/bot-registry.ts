@@ -65,6 +65,14 @@ export class BotRegistry {
     deps.sessions.onInactive((id) => {
       if (this.running.has(id)) this.removeBot(id, 'disconnected', true);
     });
+    // A bot has no business in a lobby that no longer exists.
+    deps.bus.on((event) => {
+      if (event.type !== 'lobby.deleted') return;
+      const { lobby_id } = event.data as { lobby_id: string };
+      for (const bot of [...this.running.values()]) {
+        if (bot.lobbyId === lobby_id) this.removeBot(bot.sessionId, 'lobby_closed', true);
+      }
+    });
   }
 
   registerProvider(name: string, bots: BotDefinition[], link: ProviderLink): string {
