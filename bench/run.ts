@@ -235,7 +235,7 @@ async function runOne(workload: Workload, server: ServerKind, run: number, optio
 const fmt = (v: number | undefined, digits = 1): string =>
   v === undefined || !Number.isFinite(v) ? '—' : v >= 10_000 ? Math.round(v).toLocaleString('en-US') : v.toFixed(digits);
 const ratio = (v: number | undefined, ref: number | undefined): string =>
-  v === undefined || ref === undefined || !Number.isFinite(v) || !Number.isFinite(ref) || ref === 0 ? '' : `${(v / ref).toFixed(2)}×`;
+  v === undefined || ref === undefined || !Number.isFinite(v) || !Number.isFinite(ref) || ref <= 0 || v < 0 ? '' : `${(v / ref).toFixed(2)}×`;
 
 interface Target {
   workload: string;
@@ -334,7 +334,8 @@ function evaluateTargets(results: Results, options: Options): Target[] {
   for (const w of ['conns', 'conns-large']) {
     const v = vb(w)?.median;
     const bare = ref(w, 'bare');
-    if (v && bare) {
+    // RSS can fall between two readings when V8 collects: a negative delta (small runs) says nothing.
+    if (v && bare && bare.kib_per_conn! > 0 && v.kib_per_conn! > 0) {
       targets.push({ workload: w, what: 'KiB/conn ≤ 1.5× bare', measured: `${fmt(v.kib_per_conn)} vs ${fmt(bare.kib_per_conn)} (${ratio(v.kib_per_conn, bare.kib_per_conn)})`, limit: fmt(1.5 * bare.kib_per_conn!), met: v.kib_per_conn! <= 1.5 * bare.kib_per_conn! });
     }
     if (w === 'conns-large' && vb(w)) {
