@@ -116,7 +116,9 @@ test('metrics parse as Prometheus text and move with traffic', async () => {
       delta('voicebot_errors_total', { code: 'not_found' }) >=
       1,
   );
-  assert.equal(delta('voicebot_relay_latency_seconds_count', { type: 'relay_ice' }), RELAYS);
+  // One frame in 8 is timed: of 12 consecutive relays, one or two.
+  const timed = delta('voicebot_relay_latency_seconds_count', { type: 'relay_ice' });
+  assert.ok(timed >= 1 && timed <= 2, `${timed} relays timed`);
   assert.equal(
     now.value('voicebot_relay_latency_seconds_bucket', { type: 'relay_ice', le: '+Inf' }),
     now.value('voicebot_relay_latency_seconds_count', { type: 'relay_ice' }),

@@ -119,7 +119,7 @@ export class Metrics {
     );
     const relay = new FastHistogram(
       `${P}relay_latency_seconds`,
-      'Signaling relay time from frame in to frame out (relay_sdp, relay_ice), successful relays.',
+      'Signaling relay time from frame in to frame out (relay_sdp, relay_ice), successful relays; one frame in 8 is timed.',
       registry,
       RELAY_BUCKETS,
       'type',
@@ -213,12 +213,15 @@ export class Metrics {
     this.webhooks = webhooks;
   }
 
-  /** One client frame handled: its type ('invalid', 'unknown', 'rate_limited' when it had none), error code if it failed, and performance.now() at arrival. */
+  /**
+   * One client frame handled: its type ('invalid', 'unknown', 'rate_limited' when it had none),
+   * its error code if it failed, and performance.now() at arrival (0 when it was not sampled).
+   */
   frameIn(type: string, errorCode: string | undefined, startedAt: number): void {
     this.messagesIn.bound(type, this.otherIn).n++;
     if (errorCode === undefined) {
       const relay = this.relayLatency.get(type);
-      if (relay) relay.observe((performance.now() - startedAt) / 1000);
+      if (relay && startedAt > 0) relay.observe((performance.now() - startedAt) / 1000);
       return;
     }
     this.errors.bound(errorCode, this.otherError).n++;
