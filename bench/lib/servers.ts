@@ -3,12 +3,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerKind } from './clients.ts';
 import { procMemKiB } from './proc.ts';
+import { freePort } from '../../test/helpers/server.ts';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -33,19 +33,6 @@ export interface RunningTarget {
   stop(): Promise<void>;
   /** Remove the data directory (after stop). */
   cleanup(): void;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 const live = new Set<ChildProcess>();
@@ -73,7 +60,11 @@ export async function startTarget(kind: ServerKind, options: StartOptions = {}):
   let entry: string;
   let healthPath: string;
   let dataDir: string | null = null;
-  const env: Record<string, string> = { ...(process.env as Record<string, string>), PORT: String(port), HOST: '127.0.0.1' };
+  const env: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PORT: String(port),
+    HOST: '127.0.0.1',
+  };
   switch (kind) {
     case 'bare':
       entry = 'bench/servers/bare.ts';
@@ -96,7 +87,11 @@ export async function startTarget(kind: ServerKind, options: StartOptions = {}):
       });
       break;
   }
-  const child = spawn(process.execPath, [...nodeArgs, entry], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeArgs, entry], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   live.add(child);
   let output = '';
   const keep = (chunk: Buffer) => {
@@ -109,7 +104,8 @@ export async function startTarget(kind: ServerKind, options: StartOptions = {}):
 
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`${kind} server exited with ${child.exitCode}:\n${output.slice(-3000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`${kind} server exited with ${child.exitCode}:\n${output.slice(-3000)}`);
     try {
       const response = await fetch(`http://127.0.0.1:${port}${healthPath}`);
       if (response.ok) break;

@@ -14,9 +14,10 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 
 export type AdminAuthConfig = Pick<Config, 'ADMIN_TOKEN' | 'TRUST_PROXY'>;
 
-export function isAdminToken(token: string | null | undefined, adminToken: string | undefined): boolean {
-  if (!token || !adminToken) return false;
-  return timingSafeEqual(digest(token), digest(adminToken));
+/** Constant-time comparison of a presented secret (token, key) with the configured one. */
+export function sameSecret(given: string | null | undefined, expected: string | undefined): boolean {
+  if (!given || !expected) return false;
+  return timingSafeEqual(digest(given), digest(expected));
 }
 
 export function createAdminGuard(config: AdminAuthConfig, failuresPerMinute = 10) {
@@ -30,7 +31,7 @@ export function createAdminGuard(config: AdminAuthConfig, failuresPerMinute = 10
         'Too many wrong admin tokens from this address; try again in a minute.',
       );
     }
-    if (isAdminToken(bearerToken(request), config.ADMIN_TOKEN)) return;
+    if (sameSecret(bearerToken(request), config.ADMIN_TOKEN)) return;
     await failures.penalty(ip, 1);
     throw new AppError('admin_required');
   };

@@ -4,7 +4,7 @@ import { AddBotBody } from '../../protocol/http.ts';
 import type { Requester } from '../core/bot-registry.ts';
 import { AppError } from '../core/errors.ts';
 import type { AppServices } from '../services.ts';
-import { isAdminToken } from './admin-auth.ts';
+import { sameSecret } from './admin-auth.ts';
 import { bearerToken, parseInput } from './http-support.ts';
 
 export function botRoutes(app: FastifyInstance, services: AppServices): void {
@@ -12,7 +12,7 @@ export function botRoutes(app: FastifyInstance, services: AppServices): void {
 
   const requester = (request: FastifyRequest): Requester => {
     const token = bearerToken(request);
-    if (isAdminToken(token, config.ADMIN_TOKEN)) return 'admin';
+    if (sameSecret(token, config.ADMIN_TOKEN)) return 'admin';
     const session = sessions.authenticate(token);
     if (!session) throw new AppError('unauthorized');
     return { sessionId: session.id };

@@ -13,7 +13,7 @@ import {
   type ProviderType,
 } from '../../protocol/provider.ts';
 import { FRAME_MAX_BYTES } from '../../protocol/text-rules.ts';
-import { isAdminToken } from '../api/admin-auth.ts';
+import { sameSecret } from '../api/admin-auth.ts';
 import type { BotRegistry } from '../core/bot-registry.ts';
 
 export class ProviderGateway {
@@ -27,7 +27,7 @@ export class ProviderGateway {
 
   accept(socket: WebSocket, key: string | null, ip: string | null): void {
     const { bots, providerKey, log } = this.deps;
-    if (!isAdminToken(key, providerKey)) {
+    if (!sameSecret(key, providerKey)) {
       log.info({ ip }, 'provider rejected: wrong key');
       socket.close(CLOSE_CODES.unauthorized, 'unauthorized');
       return;
